@@ -1,5 +1,6 @@
 """Protocol messages, frame processing order and hostile input."""
 
+import asyncio
 import json
 
 import pytest
@@ -175,3 +176,28 @@ async def test_every_request_gets_exactly_one_reply(trader):
         got.append((await trader.reply())["request_id"])
     assert got == [m["id"] for m in msgs]
     assert (await trader.request({"type": "ping"}))["type"] == "pong"
+
+
+async def test_any_path_and_compression(server):
+    from websockets.asyncio.client import connect
+
+    for path, compression in (("/any/path?x=1", "deflate"), ("/", None)):
+        async with connect(f"ws://127.0.0.1:{server.port}{path}", proxy=None, compression=compression) as ws:
+            welcome = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            assert welcome["status"] == "connected"
+            await ws.send('{"type":"ping","id":"p"}')
+            assert json.loads(await asyncio.wait_for(ws.recv(), 5))["request_id"] == "p"
+
+
+async def test_handler_exception_gives_structured_error(server, client, caplog):
+    async def boom(client_id, message):
+        raise RuntimeError("secret internals /etc/passwd")
+
+    server._handle_version = boom
+    r = await client.request({"type": "VERSION", "session_id": "s"})
+    assert_error(r, "version_failed", "Internal server error")
+    assert r["session_id"] == "s" and "secret" not in json.dumps(r)
+    assert (await client.request({"type": "ping"}))["type"] == "pong"
+    assert any("RuntimeError" in rec.getMessage() for rec in caplog.records)
+    assert not any("secret" in rec.getMessage() for rec in caplog.records)
+    caplog.clear()

@@ -236,3 +236,19 @@ async def test_server_stop_during_backtest(make_server, make_client):
         while True:
             await c.recv(timeout=2)
     assert c.ws.close_code == 1001
+
+
+async def test_pushed_frames_never_carry_request_id(server, make_client):
+    owner = await make_client(server)
+    await owner.login("trader")
+    eth = await make_client(server)
+    await eth.login("viewer")
+    await eth.request({"type": "subscribe", "stream": "market_data", "symbols": ["ETH_USDT"]})
+    await eth.request({"type": "subscribe", "stream": "sessions"})
+    r, _ = await run_backtest(owner, bars=30)
+    await eth.wait_for(is_update("completed"))
+    assert owner.pushed and all("request_id" not in f for f in owner.pushed)
+    md = [f for f in eth.pushed if f["type"] == "market_data"]
+    assert len(md) == 30 and {f["data"]["symbol"] for f in md} == {"ETH_USDT"}
+    assert all("request_id" not in f for f in eth.pushed)
+    assert all(f["data"]["session_id"] == r["session_id"] for f in md)
