@@ -1,0 +1,304 @@
+"""The corpus runner: replay recordings against targets, normalise, diff, apply waivers."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from harness import transcript as wsgm
+from harness.config import HarnessConfig
+from harness.diff import Difference, diff_observations
+from harness.errors import HarnessError
+from harness.noise import NoiseSpec, learn_noise
+from harness.normalise import NormalObservation, normalise
+from harness.observation import Observation, expected_observation
+from harness.replay import replay_recording
+from harness.transcript import Transcript
+from harness.waivers import WaivedDifference, Waiver, apply_waivers, load_waivers, unused_waivers
+
+Progress = Callable[["RecordingResult"], None]
+
+
+@dataclass
+class RecordingResult:
+    """The outcome for one recording."""
+
+    name: str
+    path: str
+    differences: list[Difference] = field(default_factory=list)
+    waived: list[WaivedDifference] = field(default_factory=list)
+    error: str | None = None
+    noise: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    expected: NormalObservation | None = None
+    actual: NormalObservation | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.differences
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form; normalised frames of both sides are included when something differs."""
+        out = {
+            "name": self.name,
+            "path": self.path,
+            "ok": self.ok,
+            "error": self.error,
+            "differences": [d.to_dict() for d in self.differences],
+            "waived": [w.to_dict() for w in self.waived],
+            "noise": self.noise,
+            "warnings": self.warnings,
+            "timings": self.timings,
+        }
+        if self.expected is not None and not self.ok:
+            out["frames"] = {"expected": self.expected.to_dict(), "actual": self.actual.to_dict()}
+        return out
+
+
+@dataclass
+class CorpusResult:
+    """The outcome of a whole run: one result per recording, plus unused waivers."""
+
+    legacy: str
+    candidate: str
+    recordings: list[RecordingResult]
+    unused_waivers: list[Waiver] = field(default_factory=list)
+
+    @property
+    def unwaived_count(self) -> int:
+        return sum(len(r.differences) + (r.error is not None) for r in self.recordings)
+
+    @property
+    def ok(self) -> bool:
+        return self.unwaived_count == 0 and not self.unused_waivers
+
+    @property
+    def waived_count(self) -> int:
+        return sum(len(r.waived) for r in self.recordings)
+
+    def summary(self) -> str:
+        """One line: recordings, matches, differences, waivers, failures."""
+        failed = sum(r.error is not None for r in self.recordings)
+        matching = sum(r.ok for r in self.recordings)
+        return (
+            f"{len(self.recordings)} recordings: {matching} match, "
+            f"{self.unwaived_count - failed} differences, {failed} failed, "
+            f"{self.waived_count} waived, {len(self.unused_waivers)} unused waivers"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "legacy": self.legacy,
+            "candidate": self.candidate,
+            "ok": self.ok,
+            "unwaived_count": self.unwaived_count,
+            "waived_count": self.waived_count,
+            "summary": self.summary(),
+            "recordings": [r.to_dict() for r in self.recordings],
+            "unused_waivers": [w.to_dict() for w in self.unused_waivers],
+        }
+
+
+def collect_recordings(paths: list[Path]) -> list[Path]:
+    """Files as given; directories expanded to their `*.jsonl` files, sorted."""
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            out += sorted(path.glob("*.jsonl"))
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise HarnessError(f"{path}: no such recording or directory")
+    return out
+
+
+def load_transcripts(paths: list[Path]) -> list[Transcript]:
+    """Load every recording (TranscriptError on the first bad one); none found is an error."""
+    files = collect_recordings(paths)
+    if not files:
+        raise HarnessError(f"no recordings (*.jsonl) in {', '.join(map(str, paths))}")
+    return [wsgm.load(path) for path in files]
+
+
+def _replayer(config: HarnessConfig):
+    async def replay(transcript: Transcript, target: str) -> Observation:
+        return await replay_recording(
+            transcript, target, fixtures=config.fixtures, timeouts=config.timeouts, redaction=config.redact
+        )
+
+    return replay
+
+
+def _failure(*observations: Observation) -> str | None:
+    for obs in observations:
+        if obs.failed:
+            return f"{obs.target}: {obs.failed}"
+    return None
+
+
+class _TargetFailed(Exception):
+    """A run failed: the recording's result is that failure (no further runs)."""
+
+    def __init__(self, observation: Observation) -> None:
+        super().__init__(observation.failed)
+        self.observation = observation
+
+
+async def _run(replay, transcript: Transcript, target: str) -> Observation:
+    observation = await replay(transcript, target)
+    if observation.failed:
+        raise _TargetFailed(observation)
+    return observation
+
+
+async def _learned(replay, transcript: Transcript, target: str, config: HarnessConfig):
+    first = await _run(replay, transcript, target)
+    second = await _run(replay, transcript, target)
+    keys = frozenset(config.redact.tokens + config.redact.ids)
+    return first, second, learn_noise(first, second, config.noise, keys)
+
+
+def _result(
+    transcript: Transcript,
+    expected: Observation,
+    actual: Observation,
+    noise: NoiseSpec,
+    runs: tuple[Observation, ...],
+) -> RecordingResult:
+    result = RecordingResult(
+        transcript.name,
+        transcript.path,
+        noise=noise.report(),
+        timings={f"{i}:{o.target}": round(o.duration, 4) for i, o in enumerate(runs)},
+    )
+    result.warnings = list(noise.unstable) + [f"{o.target}: {w}" for o in runs for w in o.warnings]
+    result.error = _failure(*runs)
+    if result.error is None:
+        result.expected, result.actual = normalise(expected, noise), normalise(actual, noise)
+        result.differences = diff_observations(result.expected, result.actual)
+    return result
+
+
+async def compare_recording(
+    transcript: Transcript, legacy: str, candidate: str, config: HarnessConfig
+) -> RecordingResult:
+    """Legacy twice (noise), candidate once; differences before waivers (never raises)."""
+    return await _guarded(lambda t: _compare(t, legacy, candidate, config), transcript)
+
+
+async def _compare(
+    transcript: Transcript, legacy: str, candidate: str, config: HarnessConfig
+) -> RecordingResult:
+    replay = _replayer(config)
+    first, second, noise = await _learned(replay, transcript, legacy, config)
+    actual = await _run(replay, transcript, candidate)
+    return _result(transcript, first, actual, noise, (first, second, actual))
+
+
+async def check_recording(transcript: Transcript, target: str, config: HarnessConfig) -> RecordingResult:
+    """A target against the recording's own frames (noise from two runs of the target)."""
+    return await _guarded(lambda t: _check(t, target, config), transcript)
+
+
+async def _check(transcript: Transcript, target: str, config: HarnessConfig) -> RecordingResult:
+    replay = _replayer(config)
+    first, second, noise = await _learned(replay, transcript, target, config)
+    if not transcript.has_recv:
+        return _result(transcript, second, first, noise, (first, second))
+    return _result(transcript, expected_observation(transcript), first, noise, (first, second))
+
+
+async def _guarded(job, transcript: Transcript) -> RecordingResult:
+    """Run one recording's job; a failed target or an unexpected exception fails it only."""
+    try:
+        return await job(transcript)
+    except _TargetFailed as failed:
+        obs = failed.observation
+        return RecordingResult(
+            transcript.name,
+            transcript.path,
+            error=f"{obs.target}: {obs.failed}",
+            warnings=[f"{obs.target}: {w}" for w in obs.warnings],
+            timings={f"0:{obs.target}": round(obs.duration, 4)},
+        )
+    except Exception as exc:  # the run goes on with the other recordings
+        return RecordingResult(transcript.name, transcript.path, error=f"harness error: {exc!r}")
+
+
+async def _run_all(
+    transcripts: list[Transcript], job, concurrency: int, progress: Progress | None
+) -> list[RecordingResult]:
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(transcript: Transcript) -> RecordingResult:
+        async with gate:
+            result = await job(transcript)
+        if progress is not None:
+            progress(result)
+        return result
+
+    return list(await asyncio.gather(*(one(t) for t in transcripts)))
+
+
+def _with_waivers(results: list[RecordingResult], waivers: list[Waiver], complete: bool) -> list[Waiver]:
+    """Apply waivers; returns the unused ones: for recordings that ran (not failed) and, when a
+    whole directory ran, for recordings that do not exist."""
+    waived_all = []
+    for result in results:
+        result.differences, result.waived = apply_waivers(result.differences, waivers)
+        waived_all += result.waived
+    checked = {r.name for r in results if r.error is None}
+    if complete:
+        checked |= {w.recording for w in waivers} - {r.name for r in results}
+    return unused_waivers(waivers, waived_all, checked)
+
+
+async def compare_corpus(
+    legacy: str,
+    candidate: str,
+    recordings: list[Path],
+    config: HarnessConfig | None = None,
+    *,
+    progress: Progress | None = None,
+) -> CorpusResult:
+    """Compare a candidate with the legacy on every recording (waivers applied)."""
+    config = config or HarnessConfig()
+    transcripts = load_transcripts(recordings)
+    waivers = load_waivers(config.resolve(config.waivers_file))
+
+    async def job(transcript: Transcript) -> RecordingResult:
+        return await compare_recording(transcript, legacy, candidate, config)
+
+    results = await _run_all(transcripts, job, config.concurrency, progress)
+    unused = _with_waivers(results, waivers, any(Path(p).is_dir() for p in recordings))
+    if legacy == candidate:  # a target against itself: waivers cannot apply
+        unused = []
+    return CorpusResult(legacy, candidate, results, unused)
+
+
+def compare_corpus_sync(
+    legacy: str, candidate: str, recordings: list[Path], config: HarnessConfig | None = None, **options
+) -> CorpusResult:
+    """compare_corpus for synchronous callers."""
+    return asyncio.run(compare_corpus(legacy, candidate, recordings, config, **options))
+
+
+async def replay_corpus(
+    target: str,
+    recordings: list[Path],
+    config: HarnessConfig | None = None,
+    *,
+    progress: Progress | None = None,
+) -> CorpusResult:
+    """Check a target against the recordings themselves (no waivers)."""
+    config = config or HarnessConfig()
+    transcripts = load_transcripts(recordings)
+
+    async def job(transcript: Transcript) -> RecordingResult:
+        return await check_recording(transcript, target, config)
+
+    results = await _run_all(transcripts, job, config.concurrency, progress)
+    return CorpusResult("recording", target, results)

@@ -1,0 +1,74 @@
+"""Targets: a server class started in process, or an external `ws://` URL."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from dataclasses import dataclass
+from typing import Any, AsyncIterator
+
+from harness.errors import TargetError
+from harness.inprocess import ServerThread
+
+SHORT_NAMES = {
+    "legacy": "legacy.websocket_server:WebSocketAPIServer",
+    "refactored": "refactored:WebSocketAPIServer",
+    "compat": "compat:WebSocketAPIServer",
+}
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """A resolved target: either an importable `module:attr` or an external URL."""
+
+    spec: str
+    module: str = ""
+    attr: str = ""
+    url: str = ""
+
+    @property
+    def in_process(self) -> bool:
+        return not self.url
+
+
+def parse_target(spec: str) -> TargetSpec:
+    """Resolve a short name, `module:attr` or `ws://host:port` (no import yet)."""
+    full = SHORT_NAMES.get(spec, spec)
+    if full.startswith(("ws://", "wss://")):
+        return TargetSpec(spec=spec, url=full)
+    module, sep, attr = full.partition(":")
+    if not (sep and module and attr.isidentifier()):
+        raise TargetError(f"bad target {spec!r}: want legacy, refactored, module:Class or ws://host:port")
+    return TargetSpec(spec=spec, module=module, attr=attr)
+
+
+def load_server_class(target: TargetSpec) -> Any:
+    """Import the server class of an in-process target."""
+    try:
+        module = importlib.import_module(target.module)
+    except Exception as exc:  # an import error of the target is reported, not raised through
+        raise TargetError(f"cannot import {target.module!r}: {exc!r}") from None
+    namespace = vars(module)
+    if target.attr not in namespace:
+        raise TargetError(f"{target.module!r} has no attribute {target.attr!r}")
+    return namespace[target.attr]
+
+
+@contextlib.asynccontextmanager
+async def running(
+    target: TargetSpec, settings: dict[str, Any] | None, start_timeout: float = 10.0
+) -> AsyncIterator[str]:
+    """Start the target (fresh, with `settings`, on its own thread), yield its URL, always stop it."""
+    if not target.in_process:
+        yield target.url
+        return
+    cls = load_server_class(target)
+    thread = ServerThread(
+        lambda: cls(settings=dict(settings or {}), host=LOOPBACK, port=0), target.spec, start_timeout
+    )
+    try:
+        port = await thread.start()
+        yield f"ws://{LOOPBACK}:{port}/"
+    finally:
+        await thread.stop()

@@ -1,0 +1,104 @@
+"""Waivers: intended differences, declared in `recordings/waivers.toml`."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.diff import Difference
+from harness.errors import ConfigError
+from harness.jsonpath import covers
+
+_FIELDS = {"recording": str, "path": str, "reason": str, "client": str, "frame": int}
+_REQUIRED = ("recording", "path", "reason")
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """An intended difference: recording, JSON path (client and frame optional), reason."""
+
+    recording: str
+    path: str
+    reason: str
+    client: str | None = None
+    frame: int | None = None
+    source: str = ""
+
+    def matches(self, difference: Difference) -> bool:
+        return (
+            self.recording == difference.recording
+            and self.client in (None, difference.client)
+            and self.frame in (None, difference.frame, difference.actual_frame)
+            and covers(self.path, difference.path)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class WaivedDifference:
+    difference: Difference
+    waiver: Waiver
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"difference": self.difference.to_dict(), "waiver": self.waiver.to_dict()}
+
+
+def load_waivers(path: Path) -> list[Waiver]:
+    """Read `[[waiver]]` entries; a missing file means none; errors are `path:line: reason`."""
+    path = Path(path)
+    if not path.is_file():
+        return []
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, 1, f"bad TOML: {exc}") from None
+    unknown = set(data) - {"waiver"}
+    if unknown:
+        raise ConfigError(path, 1, f"unknown table {sorted(unknown)[0]!r} (want [[waiver]])")
+    lines = [n + 1 for n, line in enumerate(text.splitlines()) if line.strip() == "[[waiver]]"]
+    entries = data.get("waiver", [])
+    if not isinstance(entries, list):
+        raise ConfigError(path, 1, "'waiver' must be an array of tables ([[waiver]])")
+    return [_waiver(path, lines[i] if i < len(lines) else 1, entry) for i, entry in enumerate(entries)]
+
+
+def _waiver(path: Path, line: int, entry: dict[str, Any]) -> Waiver:
+    for key, value in entry.items():
+        kind = _FIELDS.get(key)
+        if kind is None:
+            raise ConfigError(path, line, f"unknown waiver field {key!r}")
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ConfigError(path, line, f"waiver field {key!r} must be {kind.__name__}")
+    missing = [key for key in _REQUIRED if not entry.get(key)]
+    if missing:
+        raise ConfigError(path, line, f"waiver needs {missing[0]!r}")
+    if not entry["path"].startswith("$"):
+        raise ConfigError(path, line, "waiver path must be a JSON path starting with '$'")
+    return Waiver(source=f"{path}:{line}", **entry)
+
+
+def apply_waivers(
+    differences: list[Difference], waivers: list[Waiver]
+) -> tuple[list[Difference], list[WaivedDifference]]:
+    """Split differences into unwaived and waived (with the first waiver that matches)."""
+    unwaived, waived = [], []
+    for difference in differences:
+        waiver = next((w for w in waivers if w.matches(difference)), None)
+        if waiver is None:
+            unwaived.append(difference)
+        else:
+            waived.append(WaivedDifference(difference, waiver))
+    return unwaived, waived
+
+
+def unused_waivers(
+    waivers: list[Waiver], waived: list[WaivedDifference], recordings: set[str]
+) -> list[Waiver]:
+    """Waivers for recordings in this run that matched nothing (an error)."""
+    used = {id(w.waiver) for w in waived}
+    return [w for w in waivers if w.recording in recordings and id(w) not in used]

@@ -1,0 +1,85 @@
+"""The wsgm/1 model: loading, validation errors with path:line, writing."""
+
+import pytest
+
+from harness import transcript as wsgm
+from harness.errors import TranscriptError
+from harness_support import META, jsonl
+
+GOOD = jsonl(
+    '{"kind":"connect","client":"c1","t":0.0,"headers":{"X-A":"1"}}',
+    '{"kind":"recv","client":"c1","t":0.004,"text":"{\\"type\\":\\"status\\"}"}',
+    '{"kind":"send","client":"c1","t":0.01,"binary":"AAEC"}',
+    '{"kind":"sleep","t":0.02,"ms":10}',
+    '{"kind":"close","client":"c1","t":0.5,"code":1000}',
+    '{"kind":"recv","client":"c1","t":0.5,"text":"late"}',
+    '{"kind":"closed","client":"c1","t":0.501,"code":1000,"reason":""}',
+    '{"kind":"connect","client":"c1","t":0.6}',
+    '{"kind":"closed","client":"c1","t":0.7,"code":null,"reason":"http 401"}',
+)
+
+
+def test_load_good_transcript():
+    t = wsgm.loads(GOOD, "good.jsonl")
+    assert t.name == "t"
+    assert [e.kind for e in t.events][:4] == ["connect", "recv", "send", "sleep"]
+    assert t.events[2].payload() == b"\x00\x01\x02"
+    assert t.clients == ("c1",)
+    assert t.has_recv
+
+
+def test_round_trip(tmp_path):
+    t = wsgm.loads(GOOD)
+    path = tmp_path / "sub" / "x.jsonl"
+    wsgm.write(t, path)
+    again = wsgm.load(path)
+    assert [e.to_dict() for e in again.events] == [e.to_dict() for e in t.events]
+    assert again.meta == t.meta
+
+
+@pytest.mark.parametrize(
+    "lines, line, reason",
+    [
+        (['{"kind":"connect","client":"c1"', '{"kind":"closed","client":"c1","code":1000}'], 2, "bad JSON"),
+        (['{"kind":"connect","client":"c1"}', '{"kind":"send","client":"c1","te'], 3, "truncated line"),
+        (['{"kind":"shout","client":"c1"}'], 2, "unknown kind 'shout'"),
+        (['{"kind":"connect","client":"c1"}', META], 3, "duplicate meta"),
+        (['{"kind":"connect","client":7}'], 2, "field 'client' must be string"),
+        (['{"kind":"connect","client":"c1","t":"soon"}'], 2, "field 't' must be"),
+        (['{"kind":"send","client":"c2","text":"x"}'], 2, "unknown client 'c2'"),
+        (['{"kind":"connect","client":"c1"}', '{"kind":"send","client":"c1"}'], 3, "exactly one of"),
+        (['{"kind":"connect","client":"c1"}', '{"kind":"send","client":"c1","binary":"**"}'], 3, "base64"),
+        (['{"kind":"connect","client":"c1","colour":"red"}'], 2, "unknown field 'colour'"),
+        (['{"kind":"connect","client":"c1"}', '{"kind":"connect","client":"c1"}'], 3, "which is open"),
+        (['{"kind":"sleep","ms":-1}'], 2, "must not be negative"),
+        (["[1,2]"], 2, "must be a JSON object"),
+        (['{"kind":"close","client":"c1","code":true}'], 2, "must be integer"),
+    ],
+)
+def test_bad_lines_name_path_and_line(lines, line, reason):
+    with pytest.raises(TranscriptError) as info:
+        wsgm.loads("\n".join([META] + lines), "rec.jsonl")
+    assert str(info.value).startswith(f"rec.jsonl:{line}: ")
+    assert reason in str(info.value)
+
+
+def test_missing_meta():
+    with pytest.raises(TranscriptError, match=r"^x:1: missing meta"):
+        wsgm.loads('{"kind":"connect","client":"c1"}\n', "x")
+
+
+def test_empty_file_and_bad_format():
+    with pytest.raises(TranscriptError, match="missing meta"):
+        wsgm.loads("", "x")
+    with pytest.raises(TranscriptError, match="unsupported format"):
+        wsgm.loads('{"kind":"meta","format":"wsgm/2","name":"n"}', "x")
+
+
+def test_unreadable_file(tmp_path):
+    with pytest.raises(TranscriptError, match="cannot read"):
+        wsgm.load(tmp_path / "nope.jsonl")
+
+
+def test_actions_only_transcript():
+    t = wsgm.loads(jsonl('{"kind":"connect","client":"c1"}', '{"kind":"send","client":"c1","text":"x"}'))
+    assert not t.has_recv
