@@ -1,0 +1,112 @@
+"""The application: every server-wide service and record, built once and complete."""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from refactored.config import Config
+from refactored.core.clock import Clock
+from refactored.core.health import HealthPolicy
+from refactored.lifecycle.delivery import DeliveryQueue
+from refactored.lifecycle.ratelimit import RateLimiter
+from refactored.lifecycle.registry import ConnectionRegistry
+from refactored.lifecycle.session_store import SessionStore
+from refactored.services.catalogue import StrategyCatalogue
+from refactored.services.controller import SimulatedTradingController
+from refactored.services.strategy_store import StrategyStore
+from refactored.services.trading import Book
+from refactored.services.users import UserDirectory
+
+
+@dataclass(slots=True)
+class Counters:
+    """Server-wide figures reported by ``get_stats``."""
+
+    received: int = 0
+    processed: int = 0
+    sent: int = 0
+    errors: int = 0
+    rate_limited: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    reconnections: int = 0
+    broadcasts: int = 0
+
+    def wrote(self, is_error: bool) -> None:
+        """Count one frame written to a client."""
+        self.sent += 1
+        self.errors += is_error
+
+
+@dataclass(slots=True)
+class Runtime:
+    """Whether and where the server listens (changed only by start and stop)."""
+
+    host: str
+    port: int
+    running: bool = False
+    stopping: bool = False
+    started_at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    """What handlers may use; no field is optional or set later."""
+
+    config: Config
+    clock: Clock
+    users: UserDirectory
+    catalogue: StrategyCatalogue
+    store: StrategyStore
+    controller: Any
+    book: Book
+    registry: ConnectionRegistry
+    sessions: SessionStore
+    delivery: DeliveryQueue
+    limiter: RateLimiter
+    health: HealthPolicy
+    counters: Counters
+    runtime: Runtime
+
+
+def strategies_directory(config: Config) -> Path:
+    """The configured strategies directory, or a fresh path under the temp dir."""
+    if config.strategies_dir:
+        return Path(config.strategies_dir)
+    return Path(tempfile.gettempdir()) / f"refactored-strategies-{secrets.token_hex(6)}"
+
+
+def build_users(config: Config) -> UserDirectory:
+    """The user store from the configured passwords and token settings."""
+    return UserDirectory(
+        passwords=dict(config.passwords),
+        secret=config.jwt_secret,
+        access_ttl=config.access_token_ttl,
+        refresh_ttl=config.refresh_token_ttl,
+        lockout_threshold=config.lockout_threshold,
+        lockout_seconds=config.lockout_seconds,
+    )
+
+
+def build_app(config: Config, clock: Clock, controller: Any = None) -> App:
+    """Wire every service from ``config``."""
+    return App(
+        config=config,
+        clock=clock,
+        users=build_users(config),
+        catalogue=StrategyCatalogue(),
+        store=StrategyStore(strategies_directory(config)),
+        controller=controller if controller is not None else SimulatedTradingController(),
+        book=Book(),
+        registry=ConnectionRegistry(),
+        sessions=SessionStore(ttl=config.session_ttl, max_sessions=max(10 * config.max_connections, 10_000)),
+        delivery=DeliveryQueue(limit=config.queue_limit, ttl=config.session_ttl),
+        limiter=RateLimiter(limit=config.rate_limit, window=config.rate_window),
+        health=HealthPolicy(ping_window=2 * (config.keepalive or 30), message_window=4 * (config.keepalive or 30)),
+        counters=Counters(),
+        runtime=Runtime(config.host, config.port),
+    )

@@ -1,0 +1,73 @@
+"""Server configuration: the constructor's arguments and the ``settings`` dict, typed."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from refactored.core.errors import ConfigurationError
+from refactored.services.users import DEV_PASSWORDS
+
+
+def _optional_text(value: Any) -> str | None:
+    return str(value) if value else None
+
+
+# The keys the ``settings`` dict may carry, each with its conversion (others are ignored).
+SETTINGS: dict[str, Callable[[Any], Any]] = {
+    "max_message_size": int, "rate_limit": int, "rate_window": float, "session_ttl": float,
+    "lockout_threshold": int, "lockout_seconds": float, "access_token_ttl": int, "refresh_token_ttl": int,
+    "bar_interval": float, "queue_limit": int, "environment": str, "strategies_dir": _optional_text,
+    "passwords": lambda value: dict(value or {}),
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    """Every knob the server reads, with the documented defaults."""
+
+    host: str = "localhost"
+    port: int = 8080
+    jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    max_connections: int = 1000
+    heartbeat_interval: float | None = 30
+    max_message_size: int = 1_048_576
+    rate_limit: int = 100
+    rate_window: float = 60
+    session_ttl: float = 3600
+    lockout_threshold: int = 5
+    lockout_seconds: float = 300
+    access_token_ttl: int = 3600
+    refresh_token_ttl: int = 86400
+    passwords: Mapping[str, str] = field(default_factory=lambda: dict(DEV_PASSWORDS))
+    strategies_dir: str | None = None
+    bar_interval: float = 0.01
+    queue_limit: int = 1000
+    environment: str = "development"
+
+    @property
+    def keepalive(self) -> float | None:
+        """Seconds between protocol pings, or None when ``heartbeat_interval`` turns them off."""
+        return self.heartbeat_interval if self.heartbeat_interval and self.heartbeat_interval > 0 else None
+
+    @property
+    def upkeep_interval(self) -> float:
+        """Seconds between purges of expired sessions and locks."""
+        return min(self.keepalive or 30, 60)
+
+    @classmethod
+    def build(cls, settings: Mapping[str, Any] | None, *, jwt_secret: str | None, **arguments: Any) -> "Config":
+        """Merge constructor ``arguments`` with ``settings``.
+
+        Without ``jwt_secret`` a development server signs with a random per-process
+        secret; any other environment refuses to start.
+        """
+        values = {key: SETTINGS[key](value) for key, value in (settings or {}).items() if key in SETTINGS}
+        values.update(arguments)
+        environment = values.get("environment", "development")
+        if jwt_secret is None and environment != "development":
+            raise ConfigurationError(f"jwt_secret is required when environment is {environment!r}")
+        if jwt_secret is not None:
+            values["jwt_secret"] = jwt_secret
+        return cls(**values)

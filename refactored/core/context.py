@@ -1,0 +1,46 @@
+"""Per-connection context: who is connected, in which state, subscribed to what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from refactored.core.state import ConnectionState, check_transition
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """An authenticated user as the connection sees it."""
+
+    username: str
+    permissions: tuple[str, ...]
+
+    def can(self, permission: str) -> bool:
+        """Whether this user holds ``permission``."""
+        return permission in self.permissions
+
+
+@dataclass(slots=True, eq=False)
+class Connection:
+    """Everything the server knows about one client connection."""
+
+    client_id: str
+    remote_ip: str
+    opened_at: float
+    state: ConnectionState = ConnectionState.CONNECTING
+    user: Principal | None = None
+    subscriptions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    last_ping: float = 0.0
+    last_message: float = 0.0
+    messages: int = 0
+
+    def __post_init__(self) -> None:
+        self.last_ping = self.last_message = self.opened_at
+
+    def move(self, target: ConnectionState) -> None:
+        """Change state through the transition table (raises on a forbidden pair)."""
+        self.state = check_transition(self.state, target)
+
+    def touch(self, now: float) -> None:
+        """Record one incoming message."""
+        self.last_message = now
+        self.messages += 1

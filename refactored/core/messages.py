@@ -1,0 +1,71 @@
+"""Frames in and out: strict JSON decoding, one encoder, reply shapes."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from refactored.core.errors import InvalidJson, InvalidMessage
+
+MAX_DEPTH = 64
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"JSON constant not allowed: {name}")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value) or math.isnan(value):
+        raise ValueError("number out of range")
+    return value
+
+
+_decode = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float).decode
+encode = json.dumps
+
+
+def depth(value: Any) -> int:
+    """Nesting depth of a parsed JSON value (scalars are 0), stopping past the limit."""
+    deepest, stack = 0, [(value, 0)]
+    while stack and deepest <= MAX_DEPTH:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, level + 1)
+        stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
+def _too_deep(text: str, value: Any) -> bool:
+    # A text with few brackets cannot nest deeply: skip the walk (the common case).
+    return text.count("{") + text.count("[") > MAX_DEPTH and depth(value) > MAX_DEPTH
+
+
+def decode(text: str) -> dict[str, Any]:
+    """Parse one text frame into a JSON object, or raise the matching error."""
+    try:
+        value = _decode(text)
+    except (ValueError, RecursionError, TypeError):
+        raise InvalidJson("Invalid JSON format") from None
+    if _too_deep(text, value):
+        raise InvalidJson("Invalid JSON format")
+    if not isinstance(value, dict):
+        raise InvalidMessage("Message must be a JSON object")
+    return value
+
+
+def response(status: str, **fields: Any) -> dict[str, Any]:
+    """A ``response`` body; the engine adds ``timestamp`` and ``request_id``."""
+    return {"type": "response", "status": status, **fields}
+
+
+def finish(frame: dict[str, Any], timestamp: str, request: dict[str, Any] | None) -> dict[str, Any]:
+    """Stamp a reply and echo the request's ``id`` last, if it had one."""
+    frame["timestamp"] = timestamp
+    if request is not None and "id" in request:
+        frame["request_id"] = request["id"]
+    return frame

@@ -1,0 +1,76 @@
+"""Parameter schemas: which fields a request needs and how each is checked.
+
+A :class:`Param` reads one field: an absent or ``null`` field takes the
+default; anything else goes through ``check``, which returns the normalised
+value or raises :class:`InvalidParameter`.  :func:`require` reports every
+missing required field in one error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from refactored.core.errors import InvalidParameter, MissingParameters
+
+Check = Callable[[Any], Any]
+
+
+def require(message: dict[str, Any], names: Iterable[str]) -> None:
+    """Raise :class:`MissingParameters` naming every absent or null field."""
+    missing = [name for name in names if message.get(name) is None]
+    if missing:
+        raise MissingParameters(f"Required: {', '.join(missing)}")
+
+
+def rejected() -> InvalidParameter:
+    """What a check raises for a wrong type or value; its :class:`Param` names the field."""
+    return InvalidParameter("")
+
+
+def invalid(name: str) -> InvalidParameter:
+    """The standard error for a field of the wrong type or range."""
+    return InvalidParameter(f"Invalid parameter: {name}")
+
+
+def of_type(*kinds: type, nonempty: bool = False) -> Check:
+    """A check accepting exactly these JSON types (``bool`` is not a number)."""
+    def check(value: Any) -> Any:
+        if type(value) not in kinds or (nonempty and not value):
+            raise rejected()
+        return value
+    return check
+
+
+def _keep(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One request field: its check and its default."""
+
+    name: str
+    check: Check = _keep
+    default: Any = None
+
+    def read(self, message: dict[str, Any]) -> Any:
+        """The checked value of this field in ``message``."""
+        value = message.get(self.name)
+        if value is None:
+            value = self.default
+            if value is None:
+                return None
+        return self.check_value(value)
+
+    def check_value(self, value: Any) -> Any:
+        """``value`` checked; a check's bare error becomes ``Invalid parameter: <name>``."""
+        try:
+            return self.check(value)
+        except InvalidParameter as exc:
+            raise (exc if exc.message else invalid(self.name)) from None
+
+
+def read_all(params: tuple[Param, ...], message: dict[str, Any]) -> dict[str, Any]:
+    """Every declared field of ``message``, checked in declaration order."""
+    return {param.name: param.read(message) for param in params}

@@ -1,0 +1,123 @@
+"""An in-memory driver for the engine: clients without sockets, jobs without sleeps.
+
+Tests use it to exercise the whole core; it applies effects exactly as the
+asyncio server does, except that background jobs run when asked to.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from refactored.app import build_app
+from refactored.config import Config
+from refactored.core.clock import Clock
+from refactored.core.context import Connection
+from refactored.core.effects import Announce, Cancel, Spawn
+from refactored.core.messages import encode
+from refactored.engine import Delivery, Engine
+from refactored.handlers import build_registry
+
+
+@dataclass(eq=False)
+class MemoryClient:
+    """One simulated client: what it received, and whether it is still open."""
+
+    driver: "MemoryDriver"
+    conn: Connection
+    received: list[dict[str, Any]] = field(default_factory=list)
+    close_code: int | None = None
+
+    def send(self, message: dict[str, Any] | str | bytes) -> list[dict[str, Any]]:
+        """Send one frame; return the frames this client received because of it."""
+        data = message if isinstance(message, (str, bytes)) else json.dumps(message)
+        start = len(self.received)
+        self.driver.process(self, data)
+        return self.received[start:]
+
+    def close(self) -> None:
+        """Disconnect, as a client closing its socket."""
+        self.driver.disconnect(self)
+
+
+class MemoryDriver:
+    """Runs an :class:`Engine` with in-memory clients."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._clients: dict[Connection, MemoryClient] = {}
+        self.jobs: deque[Spawn] = deque()
+        self.announced: list[Announce] = []
+        self._effects = {Spawn: self.jobs.append, Cancel: self._cancel, Announce: self.announced.append}
+
+    @classmethod
+    def build(cls, settings: Mapping[str, Any] | None = None, *, clock: Clock | None = None,
+              controller: Any = None, jwt_secret: str | None = None, **arguments: Any) -> "MemoryDriver":
+        """A driver around a fresh engine configured like the server would be.
+
+        ``arguments`` are the server constructor's (``max_connections``, ...).
+        """
+        config = Config.build(settings, jwt_secret=jwt_secret, **arguments)
+        app = build_app(config, clock or Clock(), controller)
+        return cls(Engine(app, build_registry(), logging.getLogger("refactored.driver")))
+
+    def connect(self, remote_ip: str = "127.0.0.1", reconnect_token: str | None = None) -> MemoryClient:
+        """Open a connection (handshake done) and collect its first frames."""
+        conn, frames = self.engine.open(remote_ip, reconnect_token)
+        client = MemoryClient(self, conn, [json.loads(encode(frame)) for frame in frames])
+        self._clients[conn] = client
+        return client
+
+    def process(self, client: MemoryClient, data: str | bytes) -> None:
+        """Feed one frame to the engine and apply what it produced."""
+        outcome = self.engine.receive(client.conn, data)
+        client.received.append(json.loads(encode(outcome.reply)))
+        for effect in outcome.effects:
+            self.apply(effect)
+
+    def apply(self, effect: Any) -> None:
+        """Perform one effect as the server would (background jobs wait for :meth:`run_jobs`)."""
+        perform = self._effects.get(type(effect))
+        if perform is not None:
+            perform(effect)
+            return
+        for delivery in self.engine.deliveries(effect):
+            self._write(delivery)
+
+    def _cancel(self, effect: Cancel) -> None:
+        for job in [job for job in self.jobs if job.key == effect.key]:
+            self.jobs.remove(job)
+
+    def run_jobs(self, steps: int | None = None) -> None:
+        """Run background jobs without sleeping: ``steps`` steps of the first, or all to their end."""
+        while self.jobs and steps != 0:
+            job = self.jobs[0]
+            step = next(job.steps, None)
+            if step is None:
+                self.jobs.popleft()
+                continue
+            for effect in step:
+                self.apply(effect)
+            steps = None if steps is None else steps - 1
+
+    def flush(self) -> None:
+        """One pass of the retry flusher."""
+        for delivery in self.engine.flush():
+            self._write(delivery)
+
+    def disconnect(self, client: MemoryClient) -> None:
+        """Close ``client``'s connection on the server side."""
+        self._clients.pop(client.conn, None)
+        self.engine.close(client.conn)
+        client.close_code = client.close_code or 1000
+
+    def _write(self, delivery: Delivery) -> None:
+        for conn in delivery.conns:
+            client = self._clients.get(conn)
+            if client is not None:
+                client.received.append(json.loads(delivery.text))
+            else:
+                self.engine.retry(conn, delivery)

@@ -1,0 +1,246 @@
+"""The sans-I/O server: connection state plus one frame in, frames and effects out.
+
+Nothing here reads a socket or sleeps.  :class:`Engine` owns the order in
+which a frame is processed::
+
+    binary? -> decode JSON -> object? -> rate limit (per client IP)
+            -> dispatch (lookup, authorise, validate, handle) -> reply
+
+and the single boundary where exceptions become error frames: a named
+:class:`ApiError` becomes its envelope; anything else becomes a generic
+``<type>_failed`` whose traceback goes to the log only.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from refactored.app import App
+from refactored.core.context import Connection
+from refactored.core.dispatch import Dispatcher, Registry
+from refactored.core.effects import Publish, Push
+from refactored.core.errors import (
+    ApiError, AtCapacity, DeliveryError, InvalidMessage, RateLimitExceeded, TokenRejected, error_frame,
+)
+from refactored.core.messages import decode, encode, finish
+from refactored.core.state import ConnectionState
+from refactored.handlers.auth import subscriptions_of
+from refactored.handlers.protocol import FEATURES
+from refactored.lifecycle.session_store import Snapshot
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one incoming frame produced: the one reply to its sender, then effects."""
+
+    reply: dict[str, Any]
+    effects: list[Any] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One frame, encoded once, for one or more connections; ``message_id`` marks it critical."""
+
+    conns: list[Connection]
+    text: str
+    message_id: str | None = None
+    frame: dict[str, Any] | None = None
+
+
+def session_id_of(message: dict[str, Any] | None) -> str | None:
+    """The request's ``session_id`` when it is a string (echoed in errors)."""
+    value = message.get("session_id") if message is not None else None
+    return value if isinstance(value, str) else None
+
+
+def _envelope(exc: ApiError, message: dict[str, Any] | None) -> dict[str, Any]:
+    return error_frame(exc.code, exc.message, exc.session_id or session_id_of(message), "")
+
+
+def _wants(symbols: tuple[str, ...], symbol: Any) -> bool:
+    return not symbols or symbol is None or symbol in symbols
+
+
+class Engine:
+    """Turns frames into replies and effects for every connection of one server."""
+
+    def __init__(self, app: App, registry: Registry, logger: logging.Logger) -> None:
+        self.app = app
+        self._dispatcher = Dispatcher(registry, app)
+        self._registry = registry
+        self._log = logger
+        self._route: dict[type, Callable[[Any], list[Delivery]]] = {Push: self._push, Publish: self._publish}
+
+    # -- connection lifecycle -------------------------------------------------
+
+    def open(self, remote_ip: str, reconnect_token: str | None) -> tuple[Connection, list[dict[str, Any]]]:
+        """Register a connection whose handshake completed; return it and its first frames."""
+        app = self.app
+        if app.runtime.stopping or len(app.registry) >= app.config.max_connections:
+            app.counters.rejected += 1
+            raise AtCapacity("Maximum connections exceeded")
+        app.counters.accepted += 1
+        conn = Connection("client_" + secrets.token_hex(8), remote_ip, app.clock.monotonic())
+        conn.move(ConnectionState.CONNECTED)
+        app.registry.add(conn)
+        restored = self._restore(conn, reconnect_token) if reconnect_token else None
+        welcome = {"type": "status", "status": "connected" if restored is None else "reconnected",
+                   "client_id": conn.client_id, "reconnect_token": app.sessions.issue(conn.client_id),
+                   "server_time": app.clock.iso(), "features": list(FEATURES)}
+        if restored is None:
+            return conn, [finish(welcome, app.clock.iso(), None)]
+        queued, frames = restored
+        welcome.update(authenticated=conn.user is not None, username=conn.user.username if conn.user else None,
+                       subscriptions=subscriptions_of(conn), queued_messages=queued)
+        return conn, [finish(welcome, app.clock.iso(), None), *frames]
+
+    def _restore(self, conn: Connection, token: str) -> tuple[int, list[dict[str, Any]]] | None:
+        app = self.app
+        now = app.clock.monotonic()
+        try:
+            client_id, snapshot = app.sessions.redeem(token, now)
+        except TokenRejected:
+            return None
+        app.sessions.discard(conn.client_id)
+        app.registry.adopt(conn, client_id, snapshot.user, snapshot.subscriptions)
+        app.counters.reconnections += 1
+        queued = app.delivery.take(client_id, now)
+        return len(queued), [q.frame for q in queued if app.delivery.first_time(client_id, q.message_id)]
+
+    def fail(self, conn: Connection) -> None:
+        """Mark a connection whose I/O broke unexpectedly (it is closed next)."""
+        if conn.state is not ConnectionState.ERROR:
+            conn.move(ConnectionState.ERROR)
+
+    def close(self, conn: Connection) -> None:
+        """Forget a connection, keeping its session for a later reconnect."""
+        app = self.app
+        if conn.state is ConnectionState.DISCONNECTED:
+            return
+        if conn.state is not ConnectionState.ERROR:
+            conn.move(ConnectionState.DISCONNECTING)
+        app.registry.remove(conn)
+        if not app.runtime.stopping:
+            app.sessions.save(conn.client_id, Snapshot(conn.user, dict(conn.subscriptions)), app.clock.monotonic())
+        conn.move(ConnectionState.DISCONNECTED)
+
+    # -- one frame --------------------------------------------------------------
+
+    def receive(self, conn: Connection, data: str | bytes) -> Outcome:
+        """Process one frame from ``conn``: exactly one reply, then its effects."""
+        app = self.app
+        now = app.clock.monotonic()
+        app.counters.received += 1
+        conn.touch(now)
+        message: dict[str, Any] | None = None
+        try:
+            message = self._admit(data)
+            self._limit(conn, now)
+        except ApiError as exc:
+            return Outcome(self._reply(_envelope(exc, message), message))
+        return self._dispatch(conn, message, now)
+
+    def _admit(self, data: str | bytes) -> dict[str, Any]:
+        if not isinstance(data, str):
+            raise InvalidMessage("Binary frames are not supported")
+        return decode(data)
+
+    def _limit(self, conn: Connection, now: float) -> None:
+        if not self.app.limiter.allow(conn.remote_ip, now):
+            self.app.counters.rate_limited += 1
+            raise RateLimitExceeded("Rate limit exceeded")
+
+    def _dispatch(self, conn: Connection, message: dict[str, Any], now: float) -> Outcome:
+        """The error boundary: named errors become their envelope, anything else a generic one."""
+        effects: list[Any] = []
+        try:
+            request, body = self._dispatcher.dispatch(conn, message, now)
+            effects = request.effects
+        except ApiError as exc:
+            body = _envelope(exc, message)
+        except Exception:
+            self._log.exception("unexpected error while handling a message from %s", conn.client_id)
+            body = error_frame(f"{self._operation(message)}_failed", "Internal server error", session_id_of(message), "")
+        self.app.counters.processed += 1
+        return Outcome(self._reply(body, message), effects)
+
+    def _reply(self, body: dict[str, Any], message: dict[str, Any] | None) -> dict[str, Any]:
+        return finish(body, self.app.clock.iso(), message)
+
+    def _operation(self, message: dict[str, Any] | None) -> str:
+        kind = message.get("type") if message is not None else None
+        return kind.lower() if isinstance(kind, str) and kind.lower() in self._registry else "message"
+
+    # -- pushes -----------------------------------------------------------------
+
+    def deliveries(self, effect: Push | Publish) -> list[Delivery]:
+        """The encoded frames a ``Push`` or ``Publish`` sends (each frame encoded once)."""
+        return self._route[type(effect)](effect)
+
+    def _push(self, effect: Push) -> list[Delivery]:
+        client_id, message_id = effect.client_id, effect.message_id
+        conn = self.app.registry.get(client_id)
+        if conn is None:
+            if message_id is not None:
+                self._queue(client_id, message_id, effect.frame)
+            return []
+        if message_id is not None and not self.app.delivery.first_time(client_id, message_id):
+            return []
+        return [Delivery([conn], encode(effect.frame), message_id, effect.frame)]
+
+    def _publish(self, effect: Publish) -> list[Delivery]:
+        frame, stream, message_id = effect.frame, effect.stream, effect.message_id
+        symbol = frame["data"].get("symbol")
+        receivers = [c for c in self.app.registry.subscribers(stream)
+                     if c.client_id != effect.exclude and _wants(c.subscriptions[stream], symbol)]
+        if message_id is not None:
+            self._queue_for_absent(effect, symbol, message_id)
+            receivers = [c for c in receivers if self.app.delivery.first_time(c.client_id, message_id)]
+        return [Delivery(receivers, encode(frame), message_id, frame)] if receivers else []
+
+    def _queue_for_absent(self, effect: Publish, symbol: Any, message_id: str) -> None:
+        for client_id, snapshot in self.app.sessions.saved(self.app.clock.monotonic()):
+            symbols = snapshot.subscriptions.get(effect.stream)
+            if client_id != effect.exclude and symbols is not None and _wants(symbols, symbol):
+                self._queue(client_id, message_id, effect.frame)
+
+    # -- resilient delivery -----------------------------------------------------
+
+    def _queue(self, client_id: str, message_id: str, frame: dict[str, Any]) -> None:
+        app = self.app
+        now = app.clock.monotonic()
+        if app.sessions.is_saved(client_id, now):
+            self._keep(app.delivery.put, client_id, message_id, frame)
+
+    def retry(self, conn: Connection, delivery: Delivery) -> None:
+        """Queue again a critical frame whose write to ``conn`` failed; the flusher resends it."""
+        if delivery.message_id is not None and delivery.frame is not None:
+            self._keep(self.app.delivery.requeue, conn.client_id, delivery.message_id, delivery.frame)
+
+    def _keep(self, put: Callable[..., None], client_id: str, message_id: str, frame: dict[str, Any]) -> None:
+        try:
+            put(client_id, message_id, frame, self.app.clock.monotonic())
+        except DeliveryError as exc:
+            self._log.debug("critical message for %s: %r", client_id, exc)
+
+    def flush(self) -> list[Delivery]:
+        """Queued critical frames whose client is connected again (the retry path)."""
+        app = self.app
+        now = app.clock.monotonic()
+        out: list[Delivery] = []
+        for client_id in app.delivery.clients():
+            conn = app.registry.get(client_id)
+            if conn is not None:
+                out.extend(Delivery([conn], encode(q.frame), q.message_id, q.frame) for q in app.delivery.drain(client_id, now))
+        return out
+
+    def maintain(self) -> None:
+        """Periodic upkeep: drop expired sessions (and their queues) and expired locks."""
+        app = self.app
+        for client_id in app.sessions.purge(app.clock.monotonic()):
+            app.delivery.forget(client_id)
+        app.users.unlock_expired()
+        app.limiter.forget_idle(app.clock.monotonic())

@@ -1,0 +1,102 @@
+"""Authentication: login (password or access token), logout, token refresh, reconnect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from refactored.core.context import Connection, Principal
+from refactored.core.dispatch import HandlerSpec, Request
+from refactored.core.effects import Push
+from refactored.core.errors import SessionNotFound, TokenRejected
+from refactored.core.messages import response
+from refactored.core.schema import Param, read_all, require
+from refactored.handlers.checks import nonempty_str, string
+
+CREDENTIALS = (Param("username", string), Param("password", string))
+TOKEN = Param("token", nonempty_str)
+
+
+def _logged_in(req: Request, user: Principal) -> dict[str, Any]:
+    users = req.app.users
+    req.conn.user = user
+    return response(
+        "logged_in",
+        client_id=req.conn.client_id,
+        user={"username": user.username, "permissions": list(user.permissions)},
+        access_token=users.token(user, "access"),
+        refresh_token=users.token(user, "refresh"),
+        token_type="Bearer",
+        expires_in=users.access_ttl,
+    )
+
+
+def login(req: Request) -> dict[str, Any]:
+    """``auth``/``login``: an access token if given, else username and password."""
+    users = req.app.users
+    if "token" in req.message:
+        token = TOKEN.check_value(req.message["token"])
+        return _logged_in(req, users.verify(token, "access"))
+    require(req.message, ("username", "password"))
+    credentials = read_all(CREDENTIALS, req.message)
+    return _logged_in(req, users.login(credentials["username"], credentials["password"]))
+
+
+def logout(req: Request) -> dict[str, Any]:
+    conn = req.conn
+    conn.user = None
+    for stream in list(conn.subscriptions):
+        req.app.registry.unsubscribe(conn, stream)
+    return response("logged_out", client_id=conn.client_id)
+
+
+def refresh_token(req: Request) -> dict[str, Any]:
+    users = req.app.users
+    user = users.redeem_refresh(req.params["refresh_token"])
+    req.conn.user = user
+    return response(
+        "token_refreshed",
+        client_id=req.conn.client_id,
+        access_token=users.token(user, "access"),
+        refresh_token=users.token(user, "refresh"),
+        token_type="Bearer",
+        expires_in=users.access_ttl,
+    )
+
+
+def reconnect(req: Request) -> dict[str, Any]:
+    """Adopt the identity, login and subscriptions of an earlier connection."""
+    app, conn = req.app, req.conn
+    try:
+        client_id, snapshot = app.sessions.redeem(req.params["reconnect_token"], req.now)
+    except TokenRejected:
+        raise SessionNotFound("Session not found or expired") from None
+    app.sessions.discard(conn.client_id)
+    app.registry.adopt(conn, client_id, snapshot.user, snapshot.subscriptions)
+    app.counters.reconnections += 1
+    queued = app.delivery.take(client_id, req.now)
+    req.effects.extend(Push(client_id, item.frame, item.message_id) for item in queued)
+    return response(
+        "reconnected",
+        client_id=client_id,
+        reconnect_token=app.sessions.issue(client_id),
+        authenticated=conn.user is not None,
+        username=conn.user.username if conn.user else None,
+        subscriptions=subscriptions_of(conn),
+        queued_messages=len(queued),
+    )
+
+
+def subscriptions_of(conn: Connection) -> dict[str, list[str]]:
+    """A connection's subscriptions as the wire shows them."""
+    return {stream: list(symbols) for stream, symbols in conn.subscriptions.items()}
+
+
+SPECS = (
+    HandlerSpec("auth", login),
+    HandlerSpec("login", login),
+    HandlerSpec("logout", logout, auth=True),
+    HandlerSpec("refresh_token", refresh_token, required=("refresh_token",),
+                params=(Param("refresh_token", nonempty_str),)),
+    HandlerSpec("reconnect", reconnect, required=("reconnect_token",),
+                params=(Param("reconnect_token", string),)),
+)

@@ -1,0 +1,93 @@
+"""Protocol messages: liveness, echo, facts about the server, admin commands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from refactored.core.dispatch import HandlerSpec, Request
+from refactored.core.errors import InvalidParameter
+from refactored.core.messages import response
+from refactored.core.schema import Param
+from refactored.handlers.checks import ALLOWED_SYMBOLS, STREAMS
+from refactored.services.catalogue import BUILTIN
+from refactored.stats import health_report, stats_report
+
+SERVER_VERSION = "2.0.0"
+PROTOCOL_VERSION = "1.0"
+SERVER_NAME = "legacy-trading-websocket-api"
+FEATURES = ("reconnect", "heartbeat", "subscriptions")
+SESSION_TYPES = ("backtest", "paper", "live")
+COMMANDS = {"get_stats": stats_report, "health_check": health_report}
+
+
+def ping(req: Request) -> dict[str, Any]:
+    req.conn.last_ping = req.now
+    return {"type": "pong"}
+
+
+def heartbeat(req: Request) -> dict[str, Any]:
+    req.conn.last_ping = req.now
+    return response("heartbeat_ack", client_id=req.conn.client_id)
+
+
+def echo(req: Request) -> dict[str, Any]:
+    return response("echo", data=req.message.get("data"))
+
+
+def version(req: Request) -> dict[str, Any]:
+    return response("version", version=SERVER_VERSION, protocol_version=PROTOCOL_VERSION, server=SERVER_NAME)
+
+
+def capabilities(req: Request) -> dict[str, Any]:
+    from refactored.handlers import MESSAGE_TYPES
+
+    return response(
+        "capabilities",
+        message_types=list(MESSAGE_TYPES),
+        streams=list(STREAMS),
+        session_types=list(SESSION_TYPES),
+        strategies=list(BUILTIN),
+        symbols=list(ALLOWED_SYMBOLS),
+        features=list(FEATURES),
+        commands=list(COMMANDS),
+        max_message_size=req.app.config.max_message_size,
+    )
+
+
+def server_time(req: Request) -> dict[str, Any]:
+    return response("server_time", server_time=req.app.clock.iso())
+
+
+def handshake(req: Request) -> dict[str, Any]:
+    return response(
+        "handshake_ack",
+        client_id=req.conn.client_id,
+        server_version=SERVER_VERSION,
+        protocol_version=PROTOCOL_VERSION,
+        features=list(FEATURES),
+        authenticated=req.conn.user is not None,
+    )
+
+
+def _command(value: Any) -> str:
+    if not isinstance(value, str) or value.lower() not in COMMANDS:
+        raise InvalidParameter("Unknown command")
+    return value.lower()
+
+
+def command(req: Request) -> dict[str, Any]:
+    name = req.params["command"]
+    return response("command_result", command=name, result=COMMANDS[name](req.app))
+
+
+SPECS = (
+    HandlerSpec("ping", ping),
+    HandlerSpec("heartbeat", heartbeat),
+    HandlerSpec("echo", echo),
+    HandlerSpec("version", version),
+    HandlerSpec("capabilities", capabilities),
+    HandlerSpec("server_time", server_time),
+    HandlerSpec("handshake", handshake),
+    HandlerSpec("command", command, auth=True, permission="admin",
+                required=("command",), params=(Param("command", _command),)),
+)

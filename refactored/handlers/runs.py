@@ -1,0 +1,110 @@
+"""Background runs: a backtest's bars and a collection's wait, as steps of effects.
+
+Each generator yields one list of effects per bar; the I/O loop waits one
+``bar_interval`` before asking for each, so every step sees any stop that
+arrived meanwhile.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from refactored.core.effects import Announce, Publish, Push
+from refactored.services.trading import RUNNING, Collection, TradingSession
+
+Steps = Iterator[list[Any]]
+
+
+def session_update(app: Any, session: TradingSession, status: str, results: dict | None = None) -> list[Any]:
+    """The ``session_update`` frame for the owner and the ``sessions`` subscribers."""
+    data = {
+        "session_id": session.session_id,
+        "session_type": session.session_type,
+        "status": status,
+        "bars_total": session.bars_total,
+        "bars_processed": session.bars_processed,
+    }
+    if results is not None:
+        data["results"] = results
+    frame = {"type": "session_update", "stream": "sessions", "data": data, "timestamp": app.clock.iso()}
+    return [Push(session.owner, frame), Publish("sessions", frame, exclude=session.owner), Announce("session_update", data)]
+
+
+def _market_data(app: Any, session: TradingSession, bar: dict[str, Any]) -> Publish:
+    data = {"session_id": session.session_id, **bar}
+    return Publish("market_data", {"type": "market_data", "stream": "market_data", "data": data, "timestamp": app.clock.iso()})
+
+
+def _order(session: TradingSession, event: dict[str, Any]) -> dict[str, Any]:
+    sid = session.session_id
+    return {
+        "message_id": session.next_message_id(), "session_id": sid,
+        "order_id": f"{sid}:order:{event['order_no']}", "strategy": event["strategy"],
+        "symbol": event["symbol"], "side": event["side"], "quantity": session.quantity,
+        "price": event["price"], "status": "filled", "bar": session.bars_processed,
+    }
+
+
+def _position(session: TradingSession, event: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "message_id": session.next_message_id(), "session_id": session.session_id,
+        "strategy": event["strategy"], "symbol": event["symbol"], "quantity": event["quantity"],
+        "entry_price": event["entry_price"], "bar": session.bars_processed,
+    }
+
+
+CRITICAL = {"order": ("orders", _order), "position": ("positions", _position)}
+
+
+def _event(app: Any, session: TradingSession, event: dict[str, Any]) -> Any:
+    if event["kind"] == "market_data":
+        return _market_data(app, session, event["bar"])
+    stream, build = CRITICAL[event["kind"]]
+    data = build(session, event)
+    frame = {"type": stream, "stream": stream, "data": data, "timestamp": app.clock.iso()}
+    return Push(session.owner, frame, data["message_id"])
+
+
+def _completion(app: Any, session: TradingSession, sim: Any) -> list[Any]:
+    session.results = app.controller.backtest_results(sim, session.initial_capital)
+    session.state = "completed"
+    return session_update(app, session, "completed", session.results)
+
+
+def backtest_steps(app: Any, session: TradingSession) -> Steps:
+    """One step per bar: its market data, orders and positions; the results with the last."""
+    try:
+        controller = app.controller
+        pairs = [(name, symbol) for name, symbols in session.strategy_config.items() for symbol in symbols]
+        sim = controller.new_simulation(pairs, session.strategy_params, session.quantity)
+        for index in range(session.bars):
+            if session.state != RUNNING:
+                return
+            effects = [_event(app, session, event) for event in controller.step(sim, index)]
+            session.bars_processed = index + 1
+            if index == session.bars - 1 and session.state == RUNNING:
+                effects += _completion(app, session, sim)
+            yield effects
+    except Exception:
+        session.state = "failed"
+        raise
+
+
+def _collected(app: Any, collection: Collection) -> list[Any]:
+    collection.results = app.controller.collection_results(
+        collection.symbols, collection.strategies, collection.strategy_params, collection.bars_total)
+    collection.state = "completed"
+    data = {"collection_id": collection.collection_id, "status": "completed", "bars_total": collection.bars_total}
+    return [Push(collection.owner, {"type": "collection_update", "data": data, "timestamp": app.clock.iso()})]
+
+
+def collection_steps(app: Any, collection: Collection) -> Steps:
+    """One empty step per bar of the duration; the results with the last."""
+    try:
+        for index in range(collection.bars_total):
+            if collection.state != RUNNING:
+                return
+            yield _collected(app, collection) if index == collection.bars_total - 1 else []
+    except Exception:
+        collection.state = "failed"
+        raise

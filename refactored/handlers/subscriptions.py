@@ -1,0 +1,49 @@
+"""Stream subscriptions: subscribe and unsubscribe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from refactored.core.dispatch import HandlerSpec, Request
+from refactored.core.effects import Publish
+from refactored.core.errors import AlreadySubscribed, NotSubscribed
+from refactored.core.messages import response
+from refactored.core.schema import Param
+from refactored.handlers.checks import CRITICAL_STREAMS, STREAMS, stream, symbols_or_none
+
+STREAM = Param("stream", stream)
+
+
+def subscribe(req: Request) -> dict[str, Any]:
+    name, symbols = req.params["stream"], req.params["symbols"] or []
+    if name in req.conn.subscriptions:
+        raise AlreadySubscribed(f"Already subscribed to stream: {name}")
+    req.app.registry.subscribe(req.conn, name, tuple(symbols))
+    return response("subscribed", stream=name, symbols=list(symbols))
+
+
+def unsubscribe(req: Request) -> dict[str, Any]:
+    name = req.params["stream"]
+    if name not in req.conn.subscriptions:
+        raise NotSubscribed(f"Not subscribed to stream: {name}")
+    req.app.registry.unsubscribe(req.conn, name)
+    return response("unsubscribed", stream=name)
+
+
+def broadcast(app: Any, name: str, data: Any, exclude: str | None) -> Publish | None:
+    """``broadcast_to_subscribers``: a stream frame; a critical one gets ``broadcast:<n>`` if it has no id."""
+    if name not in STREAMS:
+        return None
+    data = dict(data) if isinstance(data, dict) else {"value": data}
+    if name in CRITICAL_STREAMS and "message_id" not in data:
+        app.counters.broadcasts += 1
+        data["message_id"] = f"broadcast:{app.counters.broadcasts}"
+    frame = {"type": name, "stream": name, "data": data, "timestamp": app.clock.iso()}
+    return Publish(name, frame, exclude, data["message_id"] if name in CRITICAL_STREAMS else None)
+
+
+SPECS = (
+    HandlerSpec("subscribe", subscribe, auth=True, required=("stream",),
+                params=(STREAM, Param("symbols", symbols_or_none))),
+    HandlerSpec("unsubscribe", unsubscribe, auth=True, required=("stream",), params=(STREAM,)),
+)

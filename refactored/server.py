@@ -1,0 +1,265 @@
+"""The asyncio/websockets loop around the sans-I/O engine.
+
+It accepts connections, feeds their frames to :class:`~refactored.engine.Engine`,
+writes what comes back and performs the effects that need time or the
+outside world (background runs, the event bus).  Nothing here decides what
+to answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import shutil
+import socket
+from dataclasses import replace
+from typing import Any, Mapping
+
+from websockets.asyncio.connection import broadcast as write_now
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
+
+from refactored.app import App, build_app
+from refactored.config import Config
+from refactored.core.clock import Clock
+from refactored.core.context import Connection
+from refactored.core.effects import Announce, Cancel, Spawn
+from refactored.core.errors import AtCapacity
+from refactored.core.messages import encode
+from refactored.engine import Delivery, Engine
+from refactored.handlers import build_registry
+from refactored.handlers.subscriptions import broadcast
+from refactored.stats import health_report, stats_report
+
+FLUSH_INTERVAL = 0.5
+WRITE_LIMIT = 2**15  # bytes buffered for one client before its replies wait for it to read
+
+
+class WebSocketAPIServer:
+    """The trading WebSocket API server (same constructor and API as the legacy one)."""
+
+    def __init__(self, event_bus: Any = None, logger: logging.Logger | None = None,
+                 settings: Mapping[str, Any] | None = None, host: str = "localhost", port: int = 8080,
+                 jwt_secret: str | None = None, max_connections: int = 1000, heartbeat_interval: float = 30,
+                 controller: Any = None) -> None:
+        self.event_bus = event_bus
+        self.logger = logger or logging.getLogger("refactored.server")
+        self.config = Config.build(settings, jwt_secret=jwt_secret, host=host, port=port,
+                                   max_connections=max_connections, heartbeat_interval=heartbeat_interval)
+        self._controller = controller
+        self.port = port
+        self.engine = self._new_engine()
+        self._sockets: dict[Connection, ServerConnection] = {}
+        self._publish_event = _event_publisher(event_bus)
+        self._jobs: dict[str, asyncio.Task[None]] = {}
+        self._server: Server | None = None
+        self._lifecycle = asyncio.Lock()
+        self._effects = {Spawn: self._spawn, Cancel: self._cancel, Announce: self._announce}
+
+    def _new_engine(self, previous: App | None = None) -> Engine:
+        """A fresh engine; after a stop, figures and login lockouts carry over (as in the legacy)."""
+        app = build_app(self.config, Clock(), self._controller)
+        if previous is not None:
+            app = replace(app, counters=previous.counters, users=previous.users)
+        return Engine(app, build_registry(), self.logger)
+
+    # -- public API ---------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Listen on ``host:port`` (port 0 picks a free one) and start upkeep."""
+        async with self._lifecycle:
+            if self._server is None:
+                await self._start()
+
+    async def _start(self) -> None:
+        app = self.engine.app
+        app.store.directory.mkdir(parents=True, exist_ok=True)
+        keepalive = self.config.keepalive
+        self._server = await serve(self._serve, self.config.host, self.config.port, max_size=self.config.max_message_size,
+                                   ping_interval=keepalive, ping_timeout=keepalive,
+                                   logger=logging.getLogger("refactored.server.protocol"))
+        self.port = app.runtime.port = _bound_port(self._server)
+        app.runtime.running, app.runtime.started_at = True, app.clock.wall()
+        self._jobs["upkeep"] = asyncio.create_task(self._upkeep())
+        self.logger.info("WebSocket API server listening on ws://%s:%s", self.config.host, self.port)
+
+    async def stop(self) -> None:
+        """Cancel every background job, close every connection, forget all state."""
+        async with self._lifecycle:
+            if self._server is not None:
+                await self._stop()
+
+    async def _stop(self) -> None:
+        app = self.engine.app
+        app.runtime.stopping, app.runtime.running = True, False
+        jobs, self._jobs = list(self._jobs.values()), {}
+        for job in jobs:
+            job.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
+        self._server.close()
+        try:
+            await asyncio.wait_for(self._server.wait_closed(), timeout=10)
+        except asyncio.TimeoutError:
+            self.logger.warning("WebSocket server did not close in time")
+        self._server = None
+        if not self.config.strategies_dir:
+            shutil.rmtree(app.store.directory, ignore_errors=True)
+        self.engine = self._new_engine(previous=app)
+        self.logger.info("WebSocket API server stopped")
+
+    async def __aenter__(self) -> "WebSocketAPIServer":
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    async def broadcast_to_subscribers(self, stream: str, data: Any, exclude_client: str | None = None) -> int:
+        """Push ``data`` to the subscribers of ``stream``; return how many got it."""
+        effect = broadcast(self.engine.app, stream, data, exclude_client)
+        return 0 if effect is None else sum(self._write(delivery) for delivery in self.engine.deliveries(effect))
+
+    def get_stats(self) -> dict[str, Any]:
+        """Connections by state, messages, sessions and subscriptions."""
+        return stats_report(self.engine.app)
+
+    async def health_check(self) -> dict[str, Any]:
+        """Overall status, for monitoring."""
+        return health_report(self.engine.app)
+
+    # -- one connection ------------------------------------------------------------
+
+    async def _serve(self, ws: ServerConnection) -> None:
+        engine = self.engine
+        try:
+            conn, frames = engine.open(ws.remote_address[0], _reconnect_token(ws))
+        except AtCapacity as exc:
+            await ws.close(1013, str(exc))
+            return
+        self._sockets[conn] = ws
+        try:
+            for frame in frames:
+                await self._send(ws, frame)
+            async for data in ws:
+                outcome = engine.receive(conn, data)
+                await self._send(ws, outcome.reply)
+                for effect in outcome.effects:
+                    self._apply(effect)
+        except ConnectionClosed:
+            pass
+        except Exception as exc:
+            engine.fail(conn)
+            self.logger.error("Connection handler error: %s", type(exc).__name__)
+        finally:
+            del self._sockets[conn]
+            engine.close(conn)
+
+    async def _send(self, ws: ServerConnection, frame: dict[str, Any]) -> None:
+        """Write a reply at once; wait for the socket to drain only when its buffer is full."""
+        text = encode(frame)
+        if ws.protocol.state is not State.OPEN:
+            raise ConnectionClosed(None, None)
+        if ws.transport.get_write_buffer_size() < WRITE_LIMIT:
+            write_now((ws,), text)
+        else:
+            await ws.send(text)
+        self.engine.app.counters.wrote(frame.get("type") == "error")
+
+    def _apply(self, effect: Any) -> None:
+        perform = self._effects.get(type(effect))
+        if perform is not None:
+            perform(effect)
+            return
+        for delivery in self.engine.deliveries(effect):
+            self._write(delivery)
+
+    def _write(self, delivery: Delivery) -> int:
+        """Write one frame to its connections without waiting on slow readers.
+
+        A critical frame that cannot be written is queued again for its client.
+        """
+        ready = []
+        for conn in delivery.conns:
+            ws = self._sockets.get(conn)
+            if ws is not None and ws.protocol.state is State.OPEN:
+                ready.append(ws)
+            else:
+                self.engine.retry(conn, delivery)
+        write_now(ready, delivery.text)
+        self.engine.app.counters.sent += len(ready)
+        return len(ready)
+
+    # -- background work -----------------------------------------------------------
+
+    def _track(self, key: str, work: Any) -> None:
+        task = self._jobs[key] = asyncio.create_task(work)
+        task.add_done_callback(lambda done: self._jobs.pop(key, None) if self._jobs.get(key) is done else None)
+
+    def _spawn(self, effect: Spawn) -> None:
+        self._track(effect.key, self._run(effect))
+
+    def _cancel(self, effect: Cancel) -> None:
+        job = self._jobs.pop(effect.key, None)
+        if job is not None:
+            job.cancel()
+
+    def _announce(self, effect: Announce) -> None:
+        try:
+            result = self._publish_event(effect.topic, effect.data)
+        except Exception as exc:
+            self.logger.warning("Event bus publish failed: %s", type(exc).__name__)
+            return
+        if inspect.isawaitable(result):
+            self._track(f"announce-{id(result)}", self._settle(result))
+
+    async def _settle(self, result: Any) -> None:
+        try:
+            await result
+        except Exception as exc:
+            self.logger.warning("Event bus publish failed: %s", type(exc).__name__)
+
+    async def _run(self, effect: Spawn) -> None:
+        """Wait one interval, apply the next step, until the steps run out."""
+        try:
+            while True:
+                await asyncio.sleep(effect.interval)
+                effects = next(effect.steps, None)
+                if effects is None:
+                    return
+                for item in effects:
+                    self._apply(item)
+        except Exception:
+            self.logger.exception("background run %s failed", effect.key)
+
+    async def _upkeep(self) -> None:
+        every = max(1, round(self.config.upkeep_interval / FLUSH_INTERVAL))
+        for tick in range(1, 2**62):
+            await asyncio.sleep(FLUSH_INTERVAL)
+            for delivery in self.engine.flush():
+                self._write(delivery)
+            if tick % every == 0:
+                self.engine.maintain()
+
+
+def _reconnect_token(ws: ServerConnection) -> str | None:
+    """The ``X-Reconnect-Token`` header; absent or repeated means none."""
+    values = ws.request.headers.get_all("X-Reconnect-Token")
+    return values[0] if len(values) == 1 else None
+
+
+def _bound_port(server: Server) -> int:
+    """The listening port, preferring IPv4 (with port 0 each address family gets its own)."""
+    sockets = list(server.sockets)
+    ipv4 = [sock for sock in sockets if sock.family == socket.AF_INET]
+    return (ipv4 or sockets)[0].getsockname()[1]
+
+
+def _ignore(topic: str, data: Any) -> None:
+    return None
+
+
+def _event_publisher(event_bus: Any) -> Any:
+    """The event bus's ``publish`` (sync or async), or a no-op without a bus."""
+    return getattr(event_bus, "publish", None) or _ignore

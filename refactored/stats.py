@@ -1,0 +1,84 @@
+"""The figures behind ``get_stats()`` and ``health_check()``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from refactored.app import App
+from refactored.handlers.checks import STREAMS
+
+SERVER_VERSION = "2.0.0"
+
+
+def _uptime(app: App) -> float:
+    runtime = app.runtime
+    return round(app.clock.wall() - runtime.started_at, 3) if runtime.running else 0.0
+
+
+def _connections(app: App) -> dict[str, Any]:
+    by_state = app.registry.by_state()
+    by_state["disconnected"] = app.sessions.saved_count()
+    now = app.clock.monotonic()
+    counters = app.counters
+    return {
+        "total": len(app.registry),
+        "active": by_state["connected"] + by_state["reconnecting"],
+        "healthy": sum(1 for conn in app.registry if app.health.is_healthy(conn, now)),
+        "max_connections": app.config.max_connections,
+        "accepted": counters.accepted,
+        "rejected": counters.rejected,
+        "reconnections": counters.reconnections,
+        "by_state": by_state,
+    }
+
+
+def _sessions(app: App) -> dict[str, Any]:
+    book = app.book
+    saved = [client_id for client_id, _ in app.sessions.saved(float("-inf"))]
+    return {
+        "persisted": app.sessions.saved_count(),
+        "queued_messages": sum(app.delivery.pending(client_id) for client_id in saved),
+        "trading_sessions": len(book.sessions),
+        "active_trading_sessions": sum(1 for s in book.sessions.values() if s.state == "running"),
+        "collections": len(book.collections),
+    }
+
+
+def stats_report(app: App) -> dict[str, Any]:
+    """Connections by state, messages, sessions and subscriptions."""
+    runtime, counters = app.runtime, app.counters
+    subscriptions = dict.fromkeys(STREAMS, 0)
+    for conn in app.registry:
+        for stream in conn.subscriptions:
+            subscriptions[stream] += 1
+    return {
+        "server": {"host": runtime.host, "port": runtime.port, "running": runtime.running,
+                   "version": SERVER_VERSION, "uptime_seconds": _uptime(app)},
+        "connections": _connections(app),
+        "messages": {"received": counters.received, "processed": counters.processed, "sent": counters.sent,
+                     "errors": counters.errors, "rate_limited": counters.rate_limited},
+        "sessions": _sessions(app),
+        "subscriptions": subscriptions,
+    }
+
+
+def health_report(app: App) -> dict[str, Any]:
+    """Overall status with the checks behind it."""
+    active = len(app.registry)
+    runtime = app.runtime
+    checks = {
+        "server": runtime.running,
+        "controller": app.controller is not None,
+        "strategies_dir": app.store.directory.is_dir(),
+        "capacity": active < app.config.max_connections,
+    }
+    status = "stopped" if not checks["server"] else "healthy" if all(checks.values()) else "degraded"
+    return {
+        "status": status,
+        "running": runtime.running,
+        "uptime_seconds": _uptime(app),
+        "active_connections": active,
+        "max_connections": app.config.max_connections,
+        "checks": checks,
+        "timestamp": app.clock.iso(),
+    }

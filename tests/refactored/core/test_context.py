@@ -1,0 +1,33 @@
+"""Per-connection context."""
+
+import pytest
+
+from refactored.core.context import Connection, Principal
+from refactored.core.errors import InvalidTransition
+from refactored.core.state import ConnectionState
+
+
+def test_new_connection_starts_connecting_and_fresh():
+    conn = Connection("c1", "127.0.0.1", 5.0)
+    assert conn.state is ConnectionState.CONNECTING
+    assert (conn.last_ping, conn.last_message, conn.messages) == (5.0, 5.0, 0)
+
+
+def test_move_follows_the_table():
+    conn = Connection("c1", "127.0.0.1", 0.0)
+    conn.move(ConnectionState.CONNECTED)
+    with pytest.raises(InvalidTransition):
+        conn.move(ConnectionState.CONNECTING)
+    assert conn.state is ConnectionState.CONNECTED
+
+
+def test_touch_counts_messages():
+    conn = Connection("c1", "127.0.0.1", 0.0)
+    conn.touch(3.0)
+    conn.touch(4.0)
+    assert (conn.messages, conn.last_message) == (2, 4.0)
+
+
+def test_principal_permissions():
+    user = Principal("trader", ("read", "trade"))
+    assert user.can("trade") and not user.can("admin")

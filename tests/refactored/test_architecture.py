@@ -1,0 +1,47 @@
+"""The layering drawn in docs/ARCHITECTURE.md, checked on the imports."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import refactored
+
+ROOT = Path(refactored.__file__).parent
+# package -> the refactored packages/modules it may import
+ALLOWED = {
+    "core": {"core"},
+    "lifecycle": {"core", "lifecycle"},
+    "services": {"core", "services"},
+    "handlers": {"core", "lifecycle", "services", "handlers", "stats", "app", "config"},
+}
+IO = {"asyncio", "websockets", "socket"}
+
+
+def imports(path):
+    tree = ast.parse(path.read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module
+        elif isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_layers(package):
+    for path in sorted((ROOT / package).glob("*.py")):
+        for module in imports(path):
+            top = module.split(".")[0]
+            assert top not in IO, f"{path.name} imports {module}"
+            if top == "refactored":
+                assert module.split(".")[1] in ALLOWED[package], f"{package}/{path.name} imports {module}"
+
+
+def test_only_the_server_does_io():
+    for path in sorted(ROOT.rglob("*.py")):
+        if path.name != "server.py":
+            assert not IO & {m.split(".")[0] for m in imports(path)}, path
+
+
+def test_server_stays_thin():
+    assert len((ROOT / "server.py").read_text().splitlines()) < 300
