@@ -1,0 +1,74 @@
+"""Golden-master tests: the normalised legacy output of each recording is the snapshot.
+
+`<recording>-legacy` compares this run's legacy output with the stored snapshot (the only place
+snapshots are written, with `--snapshot-update`). `<recording>-<candidate>` diffs the candidate's
+output against the stored legacy snapshot, with the declared waivers; it never writes.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from syrupy.extensions.json import JSONSnapshotExtension
+
+from golden_support import (candidate_report, compare_legacy_twice, corpus_files, coverage_line, golden_config,
+                            load_corpus_waivers, observation_of, snapshot_of, stored_snapshot)
+
+CONFIG = golden_config()
+TARGETS = ("legacy", CONFIG.candidate)
+MIN_LINE_COVERAGE = 90.0
+
+
+def _params():
+    for slow, marks in ((False, [pytest.mark.golden]), (True, [pytest.mark.golden, pytest.mark.slow])):
+        for path in corpus_files(slow=slow):
+            for target in TARGETS:
+                yield pytest.param(path.stem, target, id=f"{path.stem}-{target}", marks=marks)
+
+
+@pytest.fixture
+def snapshot_json(snapshot):
+    return snapshot.use_extension(JSONSnapshotExtension)
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize(("recording", "target"), list(_params()))
+def test_golden(recording, target, golden_corpus, snapshot_json, request):
+    outcome = golden_corpus.get().outcomes[recording]
+    if target == "legacy":
+        assert "legacy" not in outcome.failures, outcome.failures["legacy"]
+        assert not outcome.noise.unstable, f"legacy output is not stable between runs: {outcome.noise.unstable}"
+        assert snapshot_of(outcome.legacy) == snapshot_json
+        return
+    stored = stored_snapshot(recording)
+    if stored is None:
+        pytest.fail(f"no golden snapshot for {recording}: run `pytest tests/golden -k legacy --snapshot-update`")
+    assert target not in outcome.failures, f"{target} failed: {outcome.failures[target]}"
+    differences, lines = candidate_report(recording, observation_of(stored, recording), outcome.candidates[target],
+                                          load_corpus_waivers(CONFIG), target)
+    assert not differences, "\n".join(lines)
+
+
+@pytest.mark.golden
+@pytest.mark.needs_whole_corpus
+@pytest.mark.timeout(900)
+def test_legacy_coverage(golden_corpus):
+    """Replaying the corpus covers at least 90% of the legacy module's lines (figures in the summary)."""
+    run = golden_corpus.get()
+    if run.coverage is None:
+        pytest.skip(coverage_line(run))
+    print(coverage_line(run))
+    assert 100 * run.coverage["lines"] / run.coverage["statements"] >= MIN_LINE_COVERAGE, coverage_line(run)
+
+
+@pytest.mark.golden
+@pytest.mark.timeout(3600)
+@pytest.mark.parametrize("repeats", [
+    pytest.param(1, id="once"),
+    pytest.param(int(os.environ.get("WSGM_GOLDEN_REPEATS", "20")), id="repeated", marks=pytest.mark.slow),
+])
+def test_legacy_against_itself(repeats):
+    """`harness diff` with the legacy on both sides finds no difference (no false noise)."""
+    failures = compare_legacy_twice(repeats, CONFIG)
+    assert not failures, "\n".join(failures)
