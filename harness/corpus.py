@@ -10,7 +10,7 @@ from typing import Any, Callable
 from harness import transcript as wsgm
 from harness.config import HarnessConfig
 from harness.diff import Difference, diff_observations
-from harness.errors import HarnessError
+from harness.errors import HarnessError, TranscriptError
 from harness.noise import NoiseSpec, learn_noise
 from harness.normalise import NormalObservation, normalise
 from harness.observation import Observation, expected_observation
@@ -35,6 +35,7 @@ class RecordingResult:
     timings: dict[str, float] = field(default_factory=dict)
     expected: NormalObservation | None = None
     actual: NormalObservation | None = None
+    invalid: bool = False  # the transcript itself was rejected; `error` says where and why
 
     @property
     def ok(self) -> bool:
@@ -47,6 +48,7 @@ class RecordingResult:
             "path": self.path,
             "ok": self.ok,
             "error": self.error,
+            "invalid": self.invalid,
             "differences": [d.to_dict() for d in self.differences],
             "waived": [w.to_dict() for w in self.waived],
             "noise": self.noise,
@@ -76,6 +78,11 @@ class CorpusResult:
         return self.unwaived_count == 0 and not self.unused_waivers
 
     @property
+    def invalid(self) -> list[RecordingResult]:
+        """Recordings whose transcript was rejected (bad input, not a difference)."""
+        return [r for r in self.recordings if r.invalid]
+
+    @property
     def waived_count(self) -> int:
         return sum(len(r.waived) for r in self.recordings)
 
@@ -103,11 +110,11 @@ class CorpusResult:
 
 
 def collect_recordings(paths: list[Path]) -> list[Path]:
-    """Files as given; directories expanded to their `*.jsonl` files, sorted."""
+    """Files as given; directories expanded to every `*.jsonl` below them, sorted."""
     out: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            out += sorted(path.glob("*.jsonl"))
+            out += sorted(path.rglob("*.jsonl"))
         elif path.is_file():
             out.append(path)
         else:
@@ -115,12 +122,29 @@ def collect_recordings(paths: list[Path]) -> list[Path]:
     return out
 
 
-def load_transcripts(paths: list[Path]) -> list[Transcript]:
-    """Load every recording (TranscriptError on the first bad one); none found is an error."""
+def _recording_files(paths: list[Path]) -> list[Path]:
     files = collect_recordings(paths)
     if not files:
         raise HarnessError(f"no recordings (*.jsonl) in {', '.join(map(str, paths))}")
-    return [wsgm.load(path) for path in files]
+    return files
+
+
+def load_transcripts(paths: list[Path]) -> list[Transcript]:
+    """Load every recording (TranscriptError on the first bad one); none found is an error."""
+    return [wsgm.load(path) for path in _recording_files(paths)]
+
+
+def load_corpus(paths: list[Path]) -> tuple[list[Transcript], list[RecordingResult]]:
+    """Load every recording; a bad one becomes a failed result (`path:line: reason`), so the
+    others still run. None found at all is an error."""
+    transcripts: list[Transcript] = []
+    rejected: list[RecordingResult] = []
+    for path in _recording_files(paths):
+        try:
+            transcripts.append(wsgm.load(path))
+        except TranscriptError as exc:
+            rejected.append(RecordingResult(path.stem, str(path), error=str(exc), invalid=True))
+    return transcripts, rejected
 
 
 def _replayer(config: HarnessConfig):
@@ -266,13 +290,13 @@ async def compare_corpus(
 ) -> CorpusResult:
     """Compare a candidate with the legacy on every recording (waivers applied)."""
     config = config or HarnessConfig()
-    transcripts = load_transcripts(recordings)
+    transcripts, rejected = load_corpus(recordings)
     waivers = load_waivers(config.resolve(config.waivers_file))
 
     async def job(transcript: Transcript) -> RecordingResult:
         return await compare_recording(transcript, legacy, candidate, config)
 
-    results = await _run_all(transcripts, job, config.concurrency, progress)
+    results = rejected + await _run_all(transcripts, job, config.concurrency, progress)
     unused = _with_waivers(results, waivers, any(Path(p).is_dir() for p in recordings))
     if legacy == candidate:  # a target against itself: waivers cannot apply
         unused = []
@@ -295,10 +319,10 @@ async def replay_corpus(
 ) -> CorpusResult:
     """Check a target against the recordings themselves (no waivers)."""
     config = config or HarnessConfig()
-    transcripts = load_transcripts(recordings)
+    transcripts, rejected = load_corpus(recordings)
 
     async def job(transcript: Transcript) -> RecordingResult:
         return await check_recording(transcript, target, config)
 
-    results = await _run_all(transcripts, job, config.concurrency, progress)
+    results = rejected + await _run_all(transcripts, job, config.concurrency, progress)
     return CorpusResult("recording", target, results)

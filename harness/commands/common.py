@@ -68,4 +68,13 @@ def run_corpus(factory, paths: list[Path], args: argparse.Namespace) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+    return exit_code(result)
+
+
+def exit_code(result: CorpusResult) -> int:
+    """2 when a transcript was rejected (each named on stderr), else 0 on a match and 1 otherwise."""
+    for rejected in result.invalid:
+        sys.stderr.write(f"harness: {rejected.error}\n")
+    if result.invalid:
+        return 2
     return 0 if result.ok else 1

@@ -160,3 +160,30 @@ async def test_compare_recording_reports_a_failed_target(corpus, fast_config):
     result = await compare_recording(transcript, "harness_servers:CrashingStartServer", ISSUER, fast_config)
     assert result.error.startswith("harness_servers:CrashingStartServer: ") and "boom at start" in result.error
     assert list(result.timings) == ["0:harness_servers:CrashingStartServer"]
+
+
+async def test_a_bad_transcript_fails_alone(corpus, fast_config, tmp_path):
+    import shutil
+    mixed = tmp_path / "mixed"
+    shutil.copytree(corpus, mixed)
+    (mixed / "nested").mkdir()
+    shutil.copy(corpus / "issuer_ping.jsonl", mixed / "nested" / "again.jsonl")
+    (mixed / "truncated.jsonl").write_text('{"kind":"meta","format":"wsgm/1","name":"t"}\n{"kind":"send",')
+    result = await compare_corpus(ISSUER, ISSUER, [mixed], fast_config)
+    bad = [r for r in result.recordings if r.invalid]
+    assert [r.name for r in bad] == ["truncated"]
+    assert bad[0].error.startswith(f"{mixed / 'truncated.jsonl'}:2: ")
+    assert sum(r.ok for r in result.recordings) == len(result.recordings) - 1 == 4
+
+
+def test_a_bad_transcript_exits_2_after_the_others_ran(corpus, project, tmp_path, capsys):
+    import shutil
+    mixed = tmp_path / "mixed"
+    shutil.copytree(corpus, mixed)
+    (mixed / "zz_unknown_kind.jsonl").write_text(
+        '{"kind":"meta","format":"wsgm/1","name":"u"}\n{"kind":"teleport","client":"c1"}\n'
+    )
+    assert main(["diff", "--legacy", ISSUER, "--candidate", ISSUER, str(mixed), "--config", str(project)]) == 2
+    out, err = capsys.readouterr()
+    assert f"{mixed / 'zz_unknown_kind.jsonl'}:2: " in err
+    assert "4 recordings: 3 match" in out
