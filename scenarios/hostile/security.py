@@ -39,7 +39,7 @@ async def hostile_strategy_traversal_unsafe(s):
     outside strategies_dir (or fails for a missing directory); the refactored server refuses them"""
     c1, _ = await login(s, "c1", "admin")
     await ask_all(c1, [
-        upsert("../wsgm_hostile_escape", 1), upsert("../../wsgm_hostile_escape2", 2),
+        upsert("../wsgm_hostile_escape", 1), upsert("./../wsgm_hostile_escape2", 2),
         upsert("/tmp/wsgm_hostile_absolute", 3), upsert("nested/../../wsgm_hostile_escape3", 4),
         upsert("missing_dir/x", 5), upsert("..", 6), upsert(".", 7), upsert("..\\wsgm_hostile_backslash", 8),
         upsert("%2e%2e%2fwsgm_hostile_encoded", 9), {"type": "get_strategies", "id": 10},

@@ -1,0 +1,6 @@
+"""The harness under stress: bad transcripts, misbehaving targets, secrets in recordings."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
