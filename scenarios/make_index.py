@@ -20,12 +20,14 @@ INDEX = ROOT / "recordings" / "README.md"
 HEADER = """# Recordings
 
 The golden-master corpus: `wsgm/1` transcripts recorded against the legacy server from the
-scenario scripts in `scenarios/` (`scenarios/slow/` for `slow/`). Never edit a recording by hand:
-change its scenario and record it again.
+scenario scripts in `scenarios/`. Never edit a recording by hand: change its scenario and record
+it again. The slow connection-limit recording (1001 connections, from `scenarios/slow/`) lives in
+`tests/golden/slow_recordings/` so that `harness diff recordings/` stays fast; it runs with
+`pytest -m slow tests/golden`.
 
 ```
 .venv/bin/harness record-scenarios scenarios/ --target legacy --out recordings/
-.venv/bin/harness record-scenarios scenarios/slow --target legacy --out recordings/slow/
+.venv/bin/harness record-scenarios scenarios/slow --target legacy --out tests/golden/slow_recordings/
 .venv/bin/python scenarios/make_index.py                 # this file
 .venv/bin/python -m pytest tests/golden -k legacy --snapshot-update   # legacy snapshots only
 ```
@@ -63,7 +65,7 @@ def render() -> str:
 
     fast = [sc for sc in load_scenarios([SCENARIOS])]
     slow = [sc for sc in load_scenarios([SLOW])]
-    return HEADER + "\n".join(index_lines(fast) + index_lines(slow, "slow/")) + "\n"
+    return HEADER + "\n".join(index_lines(fast) + index_lines(slow, "../tests/golden/slow_recordings/")) + "\n"
 
 
 def main(argv: list[str]) -> int:

@@ -18,9 +18,11 @@ class GoldenCorpus:
         self.session = session
         self.config = golden_config()
         self.run: GoldenRun | None = None
+        self.error: str | None = None
 
     def targets(self) -> list[str]:
-        return [self.config.candidate]
+        """Replayed once each: the candidate, and the legacy again (checked against its first run)."""
+        return list(dict.fromkeys([self.config.candidate, self.config.legacy]))
 
     def needed(self) -> list:
         names, paths = set(), []
@@ -38,8 +40,15 @@ class GoldenCorpus:
         return paths
 
     def get(self) -> GoldenRun:
+        """The batch result (run once; a failed batch fails every golden test without rerunning)."""
+        if self.error is not None:
+            pytest.fail(self.error)
         if self.run is None:
-            self.run = run_batch(self.needed(), self.targets(), self.config)
+            try:
+                self.run = run_batch(self.needed(), self.targets(), self.config)
+            except Exception as exc:
+                self.error = f"golden batch failed: {exc}"
+                raise
             self.session.config.stash[RUN_KEY] = self.run
         return self.run
 

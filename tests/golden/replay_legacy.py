@@ -44,13 +44,13 @@ def coverage_figures(cov) -> dict:
     }
 
 
-async def replay_all(target: str, paths: list[str], concurrency: int) -> dict:
+async def replay_all(target: str, paths: list[str]) -> dict:
     from harness.config import load_config
     from harness.replay import replay_recording
     from harness.transcript import load
 
     config = load_config(ROOT / "pyproject.toml")
-    gate = asyncio.Semaphore(concurrency)
+    gate = asyncio.Semaphore(config.concurrency)
 
     async def twice(path: str):
         transcript = load(Path(path))
@@ -68,7 +68,7 @@ def main(argv: list[str]) -> int:
     out, target, paths = argv[0], argv[1], argv[2:]
     sys.path.insert(0, str(ROOT))
     cov, skipped = start_coverage()
-    observations = asyncio.run(replay_all(target, paths, concurrency=4))
+    observations = asyncio.run(replay_all(target, paths))
     figures = None
     if cov is not None:
         cov.stop()

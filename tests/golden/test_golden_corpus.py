@@ -1,8 +1,10 @@
 """Golden-master tests: the normalised legacy output of each recording is the snapshot.
 
-`<recording>-legacy` compares this run's legacy output with the stored snapshot (the only place
-snapshots are written, with `--snapshot-update`). `<recording>-<candidate>` diffs the candidate's
-output against the stored legacy snapshot, with the declared waivers; it never writes.
+`<recording>-legacy` checks that a third legacy run matches the first (no false noise) and compares
+this run's legacy output with the stored snapshot (the only place snapshots are written, with
+`--snapshot-update`). `<recording>-<candidate>` diffs the candidate's output against the stored
+legacy snapshot, with the declared waivers (`recordings/waivers.toml`); it never writes.
+Slow cases (`slow_recordings/`, the 20-fold legacy-against-legacy run) need `-m slow`.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ import os
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
-from golden_support import (candidate_report, compare_legacy_twice, corpus_files, coverage_line, golden_config,
-                            load_corpus_waivers, observation_of, snapshot_of, stored_snapshot)
+from golden_support import (LEARNING, candidate_report, compare_legacy_twice, corpus_files, coverage_line,
+                            golden_config, load_corpus_waivers, observation_of, snapshot_of, stored_snapshot)
 
 CONFIG = golden_config()
 TARGETS = ("legacy", CONFIG.candidate)
@@ -36,17 +38,23 @@ def snapshot_json(snapshot):
 @pytest.mark.parametrize(("recording", "target"), list(_params()))
 def test_golden(recording, target, golden_corpus, snapshot_json, request):
     outcome = golden_corpus.get().outcomes[recording]
-    if target == "legacy":
-        assert "legacy" not in outcome.failures, outcome.failures["legacy"]
+    if target == CONFIG.legacy:
+        assert LEARNING not in outcome.failures, outcome.failures[LEARNING]
         assert not outcome.noise.unstable, f"legacy output is not stable between runs: {outcome.noise.unstable}"
+        _check_candidate(recording, target, outcome, snapshot_of(outcome.legacy), [])  # no false noise
         assert snapshot_of(outcome.legacy) == snapshot_json
         return
     stored = stored_snapshot(recording)
     if stored is None:
         pytest.fail(f"no golden snapshot for {recording}: run `pytest tests/golden -k legacy --snapshot-update`")
+    _check_candidate(recording, target, outcome, stored, load_corpus_waivers(CONFIG))
+
+
+def _check_candidate(recording, target, outcome, expected, waivers):
+    """`target`'s run against `expected` (a snapshot form): no unwaived difference."""
     assert target not in outcome.failures, f"{target} failed: {outcome.failures[target]}"
-    differences, lines = candidate_report(recording, observation_of(stored, recording), outcome.candidates[target],
-                                          load_corpus_waivers(CONFIG), target)
+    differences, lines = candidate_report(recording, observation_of(expected, recording), outcome.candidates[target],
+                                          waivers, target)
     assert not differences, "\n".join(lines)
 
 
@@ -64,11 +72,14 @@ def test_legacy_coverage(golden_corpus):
 
 @pytest.mark.golden
 @pytest.mark.timeout(3600)
+@pytest.mark.slow
 @pytest.mark.parametrize("repeats", [
-    pytest.param(1, id="once"),
-    pytest.param(int(os.environ.get("WSGM_GOLDEN_REPEATS", "20")), id="repeated", marks=pytest.mark.slow),
+    pytest.param(int(os.environ.get("WSGM_GOLDEN_REPEATS", "20")), id="repeated"),
 ])
 def test_legacy_against_itself(repeats):
-    """`harness diff` with the legacy on both sides finds no difference (no false noise)."""
+    """`harness diff` with the legacy on both sides, `repeats` times, finds no difference (no false noise).
+
+    The default run checks the same once per recording: each `-legacy` case diffs a third legacy
+    run against the first with the learned noise."""
     failures = compare_legacy_twice(repeats, CONFIG)
     assert not failures, "\n".join(failures)
