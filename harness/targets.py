@@ -16,6 +16,8 @@ SHORT_NAMES = {
     "compat": "compat:WebSocketAPIServer",
 }
 LOOPBACK = "127.0.0.1"
+# Settings keys that the shared constructor takes as keyword arguments of its own.
+CONSTRUCTOR_SETTINGS = ("max_connections", "heartbeat_interval", "jwt_secret")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,14 @@ def load_server_class(target: TargetSpec) -> Any:
     return namespace[target.attr]
 
 
+def constructor_arguments(settings: dict[str, Any] | None) -> dict[str, Any]:
+    """Keyword arguments for a server class: the recording's settings, with the keys the
+    constructor takes itself (e.g. `max_connections`) moved out of `settings`."""
+    remaining = dict(settings or {})
+    own = {key: remaining.pop(key) for key in CONSTRUCTOR_SETTINGS if key in remaining}
+    return {"settings": remaining, "host": LOOPBACK, "port": 0, **own}
+
+
 @contextlib.asynccontextmanager
 async def running(
     target: TargetSpec, settings: dict[str, Any] | None, start_timeout: float = 10.0
@@ -64,9 +74,8 @@ async def running(
         yield target.url
         return
     cls = load_server_class(target)
-    thread = ServerThread(
-        lambda: cls(settings=dict(settings or {}), host=LOOPBACK, port=0), target.spec, start_timeout
-    )
+    arguments = constructor_arguments(settings)
+    thread = ServerThread(lambda: cls(**arguments), target.spec, start_timeout)
     try:
         port = await thread.start()
         yield f"ws://{LOOPBACK}:{port}/"

@@ -1,4 +1,4 @@
-"""Limits: rate limit per IP, frame size (1009)."""
+"""Limits: rate limit per IP, frame size (1009), connections (1013)."""
 
 import sys
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _support import ask, ask_all, connect  # noqa: E402
+from _support import ask, ask_all, connect, leave  # noqa: E402
 from harness.scenario import scenario  # noqa: E402
 
 
@@ -51,3 +51,28 @@ async def message_size_limit(s):
     c2, _ = await connect(s, "c2")
     await c2.send_binary(b"\x00" * 300)
     await c2.expect_closed()
+
+
+@scenario(name="connection_limit", tags=["limits", "connections"], settings={"max_connections": 3})
+async def connection_limit(s):
+    """max_connections 3 (a constructor keyword, taken from settings): the 4th connection completes
+    the handshake and is closed with 1013 and no welcome; the open ones keep working; once one
+    leaves, a new connection is accepted again; health_check reports the load"""
+    admin = await s.connect("c1")
+    await admin.recv()
+    await admin.send({"type": "login", "username": "admin", "password": "admin123", "id": 1})
+    await admin.recv()
+    others = []
+    for name in ("c2", "c3"):
+        client = await s.connect(name)
+        await client.recv()
+        others.append(client)
+    extra = await s.connect("c4")
+    await extra.expect_closed()
+    await admin.send({"type": "ping", "id": 2})
+    await admin.recv()
+    await leave(s, others[0])
+    again = await s.connect("c5")
+    await again.recv()
+    await admin.send({"type": "command", "command": "health_check", "id": 3})
+    await admin.recv()

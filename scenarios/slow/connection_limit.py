@@ -1,7 +1,7 @@
 """Connection limit at the default max_connections (slow: 1001 connections).
 
-`max_connections` is a constructor argument that the in-process targets do not take from the
-recording's `settings`, so the limit can only be reached at its default of 1000.
+`recordings/connection_limit.jsonl` shows the same rule at `max_connections: 3`; this one
+proves the default of 1000.
 """
 
 from harness.scenario import scenario
@@ -9,8 +9,8 @@ from harness.scenario import scenario
 MAX_CONNECTIONS = 1000
 
 
-@scenario(name="connection_limit", tags=["limits", "slow"])
-async def connection_limit(s):
+@scenario(name="connection_limit_default", tags=["limits", "slow"])
+async def connection_limit_default(s):
     """max_connections (default 1000): the 1001st connection completes the handshake and is closed with
     1013 and no welcome; the connections already open keep working; health_check says degraded"""
     admin = await s.connect("c0")

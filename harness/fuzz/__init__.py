@@ -1,0 +1,1 @@
+"""Differential fuzzing: generated client sessions replayed against legacy and candidate."""

@@ -1,0 +1,1 @@
+"""How strong the golden master is: coverage of the corpus and its mutation score."""

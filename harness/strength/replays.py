@@ -1,0 +1,23 @@
+"""Replays each recording of a corpus once against a target (no comparison), bounded."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from harness.config import HarnessConfig
+from harness.corpus import load_transcripts
+from harness.observation import Observation
+from harness.replay import replay_recording
+
+
+async def replay_all(target: str, recordings: list[Path], config: HarnessConfig) -> list[Observation]:
+    """One replay per recording, `config.concurrency` at a time."""
+    gate = asyncio.Semaphore(max(1, config.concurrency))
+
+    async def one(transcript) -> Observation:
+        async with gate:
+            return await replay_recording(transcript, target, fixtures=config.fixtures,
+                                          timeouts=config.timeouts, redaction=config.redact)
+
+    return list(await asyncio.gather(*(one(t) for t in load_transcripts(recordings))))
