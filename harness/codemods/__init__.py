@@ -1,0 +1,1 @@
+"""libcst codemods: the shim import and consumer migration."""

@@ -1,0 +1,1 @@
+"""Gates: each returns a GateResult with figures, thresholds and a decision."""

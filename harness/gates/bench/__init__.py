@@ -1,0 +1,1 @@
+"""Bench gate: candidate/legacy time ratio on the same work, measured interleaved."""

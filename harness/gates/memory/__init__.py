@@ -1,0 +1,1 @@
+"""Memory gate: memray growth per replay, peak memory, leak flame graphs, bounded structures."""

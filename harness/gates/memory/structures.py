@@ -1,0 +1,69 @@
+"""The session store and delivery queue of known candidates, filled as their server fills them.
+
+Each session connects (a reconnect token is issued), leaves (its state is saved for the TTL)
+and leaves one critical frame queued; ``WINDOW`` sessions later that client comes back for its
+frame and its session ends.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from harness.gates.memory.bounded import BoundedSubject
+
+MAX_SESSIONS = 10_000
+QUEUE_LIMIT = 1_000
+TTL = 3600.0
+CLOCK_STEP = 0.01  # simulated seconds between two sessions
+WINDOW = 1_000  # sessions whose frames wait at any one time
+PURGE_EVERY = 1_000
+
+
+def session_store_subject(store: Any, bound: int, snapshot: Any = None, step: float = CLOCK_STEP) -> BoundedSubject:
+    """A store with ``issue(client_id)``, ``save(client_id, snapshot, now)``, ``purge(now)``, ``len()``."""
+
+    def add(index: int) -> None:
+        client_id, now = f"client_{index}", index * step
+        store.issue(client_id)
+        store.save(client_id, snapshot, now)
+        if index % PURGE_EVERY == 0:
+            store.purge(now)
+
+    return BoundedSubject("session_store", add, lambda: len(store), bound)
+
+
+def delivery_queue_subject(queue: Any, bound: int, window: int = WINDOW, step: float = CLOCK_STEP) -> BoundedSubject:
+    """A queue with ``put``, ``drain``, ``forget``, ``clients()`` and ``pending(client_id)``; the
+    bound is on frames held."""
+
+    def add(index: int) -> None:
+        now = index * step
+        queue.put(f"client_{index}", f"client_{index}:1", {"seq": index}, now)
+        if index >= window:
+            gone = f"client_{index - window}"
+            queue.drain(gone, now)
+            queue.forget(gone)
+
+    def size() -> int:
+        return sum(queue.pending(client) for client in queue.clients())
+
+    return BoundedSubject("delivery_queue", add, size, bound)
+
+
+def _refactored() -> list[BoundedSubject]:
+    from refactored.lifecycle.delivery import DeliveryQueue
+    from refactored.lifecycle.session_store import SessionStore, Snapshot
+
+    return [
+        session_store_subject(SessionStore(ttl=TTL, max_sessions=MAX_SESSIONS), MAX_SESSIONS, Snapshot()),
+        delivery_queue_subject(DeliveryQueue(limit=QUEUE_LIMIT, ttl=TTL), QUEUE_LIMIT),
+    ]
+
+
+PROVIDERS: dict[str, Callable[[], list[BoundedSubject]]] = {"refactored": _refactored}
+
+
+def structures_for(candidate: str) -> list[BoundedSubject]:
+    """The candidate's session store and delivery queue, or none when it is not a known one."""
+    provider = PROVIDERS.get(candidate)
+    return provider() if provider else []

@@ -1,0 +1,49 @@
+"""Tracked work in its own process: warm up, then N replays under one memray Tracker.
+
+``python -m harness.gates.memory.worker TARGET REPLAYS WARMUP OUT.bin`` prints a JSON line with
+the retained (leaked) bytes and the peak of the tracked part.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import sys
+from pathlib import Path
+
+import memray
+
+from harness.gates.memory.session import long_lived, replays
+
+
+def figures(path: Path) -> dict:
+    """Retained bytes (allocations still alive when tracking stopped) and peak bytes."""
+    reader = memray.FileReader(str(path))
+    records = list(reader.get_leaked_allocation_records(merge_threads=True))
+    return {
+        "retained_bytes": sum(r.size for r in records),
+        "retained_allocations": sum(r.n_allocations for r in records),
+        "peak_bytes": reader.metadata.peak_memory,
+    }
+
+
+async def _tracked(target: str, count: int, warmup: int, out: Path) -> None:
+    async with long_lived(target) as server:
+        await replays(server, warmup)
+        gc.collect()
+        with memray.Tracker(str(out), native_traces=False, trace_python_allocators=True):
+            await replays(server, count)
+            gc.collect()
+
+
+def main(argv: list[str]) -> int:
+    target, count, warmup, out = argv[0], int(argv[1]), int(argv[2]), Path(argv[3])
+    out.unlink(missing_ok=True)
+    asyncio.run(_tracked(target, count, warmup, out))
+    print(json.dumps({"target": target, "replays": count, "capture": str(out), **figures(out)}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

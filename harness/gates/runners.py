@@ -1,0 +1,111 @@
+"""The gate table: each entry turns the run's options into one GateResult."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+from harness.config import HarnessConfig
+from harness.corpus import compare_corpus_sync
+from harness.gates.complexity import CC_LIMIT, complexity_gate
+from harness.gates.golden import golden_gate
+from harness.gates.memory import gate as memory
+from harness.gates.memory.structures import structures_for
+from harness.gates.result import GateError, GateResult, result_from_dict
+from harness.gates.targets import source_root
+
+BENCH_TIMEOUT = 900
+# Variables that would put the timed process under coverage or an xdist worker.
+UNTIMEABLE = (
+    "COV_CORE_SOURCE",
+    "COV_CORE_CONFIG",
+    "COV_CORE_DATAFILE",
+    "COVERAGE_PROCESS_START",
+    "PYTEST_XDIST_WORKER",
+    "PYTEST_XDIST_WORKER_COUNT",
+    "PYTHONMALLOC",
+)
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    """What every gate may need from one ``harness gate`` run."""
+
+    legacy: str
+    candidate: str
+    reports: Path
+    quick: bool
+    config: HarnessConfig
+
+
+def run_golden(options: GateOptions) -> GateResult:
+    config = options.config
+    recordings = [config.resolve(config.recordings)]
+    return golden_gate(compare_corpus_sync(options.legacy, options.candidate, recordings, config))
+
+
+def run_complexity(options: GateOptions) -> GateResult:
+    limit = int(options.config.thresholds.get("max_cc", CC_LIMIT))
+    return complexity_gate(source_root(options.candidate), source_root(options.legacy), limit)
+
+
+# [tool.harness] thresholds keys -> MemorySettings fields
+MEMORY_THRESHOLDS = {
+    "memory_floor_bytes": "floor",
+    "memory_legacy_factor": "legacy_factor",
+    "memory_legacy_margin_bytes": "legacy_margin",
+}
+
+
+def memory_settings(options: GateOptions) -> memory.MemorySettings:
+    """QUICK or FULL effort, with any thresholds the configuration overrides."""
+    overrides = {
+        field: options.config.thresholds[key]
+        for key, field in MEMORY_THRESHOLDS.items()
+        if key in options.config.thresholds
+    }
+    return replace(memory.QUICK if options.quick else memory.FULL, **overrides)
+
+
+def run_memory(options: GateOptions) -> GateResult:
+    settings = memory_settings(options)
+    return memory.memory_gate(
+        options.legacy, options.candidate, options.reports, settings, structures_for(options.candidate)
+    )
+
+
+def run_bench(options: GateOptions) -> GateResult:
+    """The bench in a fresh process: never timed under coverage, memray or xdist."""
+    env = {k: v for k, v in os.environ.items() if k not in UNTIMEABLE}
+    env["PYTHONPATH"] = os.pathsep.join([p for p in sys.path if p] + [os.getcwd()])
+    command = [
+        sys.executable,
+        "-m",
+        "harness.gates.bench",
+        options.legacy,
+        options.candidate,
+        str(options.reports),
+        "--quick" if options.quick else "--full",
+        str(options.config.thresholds.get("bench_ratio", 1.05)),
+    ]
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=BENCH_TIMEOUT, env=env)
+    except subprocess.TimeoutExpired as exc:
+        raise GateError(f"bench: measuring took over {BENCH_TIMEOUT} s") from exc
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise GateError(f"bench: measuring failed: {tail}")
+    return result_from_dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+GATES: dict[str, Callable[[GateOptions], GateResult]] = {
+    "golden": run_golden,
+    "complexity": run_complexity,
+    "memory": run_memory,
+    "bench": run_bench,
+}

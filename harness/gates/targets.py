@@ -1,0 +1,33 @@
+"""Import-path targets as the gates need them: the server class and the package's source."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from harness.gates.result import GateError
+from harness.targets import TargetSpec, load_server_class, parse_target
+
+
+def in_process(target: str) -> TargetSpec:
+    """The parsed target; gates that import the server refuse ``ws://`` URLs."""
+    spec = parse_target(target)
+    if not spec.in_process:
+        raise GateError(f"{target}: this gate needs an import path (module:Class), not a URL")
+    return spec
+
+
+def load_class(target: str) -> type:
+    """The server class a target names."""
+    return load_server_class(in_process(target))
+
+
+def source_root(target: str) -> Path:
+    """The top-level package directory (or module file) a target lives in, without importing it."""
+    top = in_process(target).module.split(".")[0]
+    spec = importlib.util.find_spec(top)
+    if spec is None:
+        raise GateError(f"{target}: package {top} not found")
+    if spec.submodule_search_locations:
+        return Path(list(spec.submodule_search_locations)[0])
+    return Path(spec.origin or top)

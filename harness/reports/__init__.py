@@ -1,0 +1,1 @@
+"""Reports: Markdown, self-contained HTML and JUnit XML from the verdict."""

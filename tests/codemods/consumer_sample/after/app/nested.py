@@ -1,0 +1,6 @@
+def lazy():
+    from compat import (
+        WebSocketAPIServer,  # trailing comment kept
+    )
+
+    return WebSocketAPIServer

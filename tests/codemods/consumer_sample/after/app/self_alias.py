@@ -1,0 +1,3 @@
+from compat import WebSocketAPIServer as WebSocketAPIServer  # re-export
+
+__all__ = ["WebSocketAPIServer"]

@@ -1,0 +1,3 @@
+from legacy.websocket_server import WebSocketAPIServer as WebSocketAPIServer  # re-export
+
+__all__ = ["WebSocketAPIServer"]

@@ -1,0 +1,115 @@
+"""The memory gate: a leaky fake fails, a clean one passes; bounded structures."""
+
+from collections import OrderedDict
+from pathlib import Path
+
+import pytest
+
+from harness.gates.memory.bounded import bounded_gate, check_bounded
+from harness.gates.memory.structures import delivery_queue_subject, session_store_subject, structures_for
+from harness.gates.result import GateError
+from harness.gates.memory.gate import MemorySettings, allowed_growth, memory_gate
+
+TINY = MemorySettings(replays=5, warmup=3)
+
+
+def test_allowed_growth_rule() -> None:
+    assert allowed_growth(0.0, TINY) == 256
+    assert allowed_growth(1000.0, TINY) == pytest.approx(1356)
+
+
+def test_leaky_candidate_fails_with_figures_and_flamegraphs(fakes_on_path: str, tmp_path: Path) -> None:
+    result = memory_gate("gates_fake_servers:FakeServer", "gates_fake_servers:LeakyServer", tmp_path, TINY)
+    assert not result.passed
+    candidate, legacy = result.figures["candidate"], result.figures["legacy"]
+    assert candidate["bytes_per_replay"] > 8000 > legacy["bytes_per_replay"]
+    assert candidate["peak_bytes"] > 0 and legacy["peak_bytes"] > 0
+    assert "B per replay" in result.reason
+    page = tmp_path / result.artifacts["candidate_leaks_flamegraph"]
+    assert page.stat().st_size > 1000 and "<html" in page.read_text()[:2000].lower()
+
+
+def test_clean_candidate_passes(fakes_on_path: str, tmp_path: Path) -> None:
+    result = memory_gate("gates_fake_servers:LeakyServer", "gates_fake_servers:FakeServer", tmp_path, TINY)
+    assert result.passed, result.reason
+    assert result.figures["candidate"]["bytes_per_replay"] < 256
+
+
+class Store:
+    """Keeps at most ``limit`` sessions (or all of them when ``limit`` is None)."""
+
+    def __init__(self, limit):
+        self.limit, self.entries = limit, OrderedDict()
+
+    def issue(self, client_id):
+        self.entries[client_id] = "token" * 4
+        while self.limit is not None and len(self.entries) > self.limit:
+            self.entries.popitem(last=False)
+
+    def save(self, client_id, snapshot, now):
+        self.entries[client_id] = (snapshot, now)
+
+    def purge(self, now):
+        return []
+
+    def __len__(self):
+        return len(self.entries)
+
+
+class Queue:
+    """A delivery queue; ``leaky`` keeps a dedup record per client forever."""
+
+    def __init__(self, leaky=False):
+        self.queues, self.seen, self.leaky = {}, {}, leaky
+
+    def put(self, client_id, message_id, frame, now):
+        self.queues.setdefault(client_id, []).append(frame)
+        self.seen.setdefault(client_id, set()).add(message_id)
+
+    def drain(self, client_id, now):
+        return self.queues.pop(client_id, [])
+
+    def forget(self, client_id):
+        self.queues.pop(client_id, None)
+        if not self.leaky:
+            self.seen.pop(client_id, None)
+
+    def clients(self):
+        return list(self.queues)
+
+    def pending(self, client_id):
+        return len(self.queues.get(client_id, ()))
+
+
+def test_bounded_structures_pass() -> None:
+    result = bounded_gate(
+        [session_store_subject(Store(500), 500), delivery_queue_subject(Queue(), 100, window=100)], inserts=20_000
+    )
+    assert result.passed, result.figures
+    assert result.figures["session_store"]["max_size"] == 500
+
+
+def test_unbounded_store_fails() -> None:
+    result = check_bounded(session_store_subject(Store(None), 500), inserts=20_000)
+    assert not result.passed and result.max_size > 500
+
+
+def test_queue_that_keeps_bytes_fails_on_growth() -> None:
+    result = check_bounded(delivery_queue_subject(Queue(leaky=True), 100, window=100), inserts=20_000)
+    assert result.max_size <= 100
+    assert result.growth_bytes_per_session > result.max_growth_bytes_per_session
+    assert not result.passed
+    assert not bounded_gate([delivery_queue_subject(Queue(leaky=True), 100, window=100)], 20_000).passed
+
+
+def test_structure_with_another_api_is_a_harness_error() -> None:
+    with pytest.raises(GateError, match="bounded check of session_store failed"):
+        bounded_gate([session_store_subject(object(), 10)], inserts=10)
+
+
+def test_worked_subject_structures_stay_bounded() -> None:
+    subjects = structures_for("refactored")
+    assert [s.name for s in subjects] == ["session_store", "delivery_queue"]
+    assert structures_for("some.other:Server") == []
+    result = bounded_gate(subjects, inserts=30_000)
+    assert result.passed, result.figures

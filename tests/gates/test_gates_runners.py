@@ -1,0 +1,44 @@
+"""The gate table: options become each gate's call (quick effort, source roots, URL targets)."""
+
+from pathlib import Path
+
+import pytest
+
+from harness.config import HarnessConfig
+from harness.gates import runners
+from harness.gates.memory import gate as memory
+from harness.gates.result import GateError
+from harness.gates.targets import load_class, source_root
+
+
+def options(tmp_path: Path, quick: bool, candidate: str = "refactored") -> runners.GateOptions:
+    return runners.GateOptions("legacy", candidate, tmp_path, quick, HarnessConfig())
+
+
+@pytest.mark.parametrize(("quick", "expected"), [(True, memory.QUICK), (False, memory.FULL)])
+def test_quick_selects_reduced_memory_effort(tmp_path: Path, monkeypatch, quick: bool, expected) -> None:
+    seen = {}
+    monkeypatch.setattr(memory, "memory_gate", lambda *args: seen.setdefault("args", args))
+    monkeypatch.setattr(runners, "structures_for", lambda candidate: ["structures of " + candidate])
+    runners.run_memory(options(tmp_path, quick))
+    assert seen["args"] == ("legacy", "refactored", tmp_path, expected, ["structures of refactored"])
+
+
+def test_source_roots_and_url_targets() -> None:
+    assert source_root("refactored").name == "refactored"
+    assert source_root("legacy").name == "legacy"
+    with pytest.raises(GateError, match="needs an import path"):
+        load_class("ws://127.0.0.1:9/")
+
+
+def test_gate_table_order() -> None:
+    assert list(runners.GATES) == ["golden", "complexity", "memory", "bench"]
+
+
+def test_configured_thresholds_reach_the_gates(tmp_path: Path) -> None:
+    config = HarnessConfig(thresholds={"memory_floor_bytes": 512, "memory_legacy_factor": 1.0, "max_cc": 5})
+    opts = runners.GateOptions("legacy", "refactored", tmp_path, True, config)
+    settings = runners.memory_settings(opts)
+    assert (settings.floor, settings.legacy_factor, settings.replays) == (512, 1.0, memory.QUICK.replays)
+    result = runners.run_complexity(opts)
+    assert result.thresholds["max_cc"] == 5
