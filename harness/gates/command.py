@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from harness.commands.common import quiet_targets
 from harness.config import load_config
 from harness.gates.runners import GATES, GateOptions
 from harness.reports.model import shim_phrase
@@ -40,6 +41,7 @@ def selected(only: list[str] | None) -> dict:
 
 def run(args: argparse.Namespace, gates: dict | None = None) -> int:
     """Run the gates, write verdict and reports, rewrite the shim; the exit code."""
+    quiet_targets(verbose=False)
     config = load_config(args.config)
     options = GateOptions(
         args.legacy or config.legacy, args.candidate or config.candidate, args.reports, args.quick, config
