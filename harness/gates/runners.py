@@ -12,6 +12,7 @@ from typing import Callable
 
 from harness.config import HarnessConfig
 from harness.corpus import compare_corpus_sync
+from harness.gates import fuzz
 from harness.gates.complexity import CC_LIMIT, complexity_gate
 from harness.gates.golden import golden_gate
 from harness.gates.memory import gate as memory
@@ -103,9 +104,15 @@ def run_bench(options: GateOptions) -> GateResult:
     return result_from_dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
+def run_fuzz(options: GateOptions) -> GateResult:
+    effort = fuzz.QUICK if options.quick else fuzz.FULL
+    return fuzz.fuzz_gate(options.legacy, options.candidate, options.reports, effort, options.config)
+
+
 GATES: dict[str, Callable[[GateOptions], GateResult]] = {
     "golden": run_golden,
     "complexity": run_complexity,
     "memory": run_memory,
     "bench": run_bench,
+    "fuzz": run_fuzz,
 }

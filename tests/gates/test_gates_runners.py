@@ -32,7 +32,7 @@ def test_source_roots_and_url_targets() -> None:
 
 
 def test_gate_table_order() -> None:
-    assert list(runners.GATES) == ["golden", "complexity", "memory", "bench"]
+    assert list(runners.GATES) == ["golden", "complexity", "memory", "bench", "fuzz"]
 
 
 def test_configured_thresholds_reach_the_gates(tmp_path: Path) -> None:
@@ -42,3 +42,18 @@ def test_configured_thresholds_reach_the_gates(tmp_path: Path) -> None:
     assert (settings.floor, settings.legacy_factor, settings.replays) == (512, 1.0, memory.QUICK.replays)
     result = runners.run_complexity(opts)
     assert result.thresholds["max_cc"] == 5
+
+
+def test_fuzz_gate_figures_and_decision(tmp_path):
+    from harness.fuzz.runner import FuzzResult
+    from harness.fuzz.check import Stats
+    from harness.gates.fuzz import QUICK, fuzz_result
+
+    clean = fuzz_result(FuzzResult(seed=0, seconds=12.0, stats=Stats(examples=20, replayed=18)), QUICK)
+    assert clean.passed and clean.figures["compared"] == 18 and clean.figures["found"] is None
+    assert clean.thresholds == {"max_examples": 20, "time_budget_seconds": 30.0}
+    found = FuzzResult(seed=0, seconds=5.0, stats=Stats(examples=3, replayed=3),
+                       transcript=object(), written=tmp_path / "found" / "fuzz_x.jsonl")
+    failed = fuzz_result(found, QUICK)
+    assert not failed.passed and failed.artifacts["found"].endswith("fuzz_x.jsonl")
+    assert "found a difference" in failed.reason
