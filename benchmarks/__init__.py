@@ -1,0 +1,1 @@
+"""Benchmarks of the trading WebSocket servers against a bare ``websockets`` echo server."""

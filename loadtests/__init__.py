@@ -1,0 +1,1 @@
+"""Load tests: a Locust user that replays recordings, a server runner and a capacity search."""
