@@ -238,9 +238,12 @@ class Engine:
         return out
 
     def maintain(self) -> None:
-        """Periodic upkeep: drop expired sessions (and their queues) and expired locks."""
+        """Periodic upkeep: drop expired sessions, the delivery state of clients the session
+        store no longer knows (expired or evicted), and expired locks."""
         app = self.app
-        for client_id in app.sessions.purge(app.clock.monotonic()):
-            app.delivery.forget(client_id)
+        app.sessions.purge(app.clock.monotonic())
+        for client_id in app.delivery.known():
+            if client_id not in app.sessions:
+                app.delivery.forget(client_id)
         app.users.unlock_expired()
         app.limiter.forget_idle(app.clock.monotonic())

@@ -39,7 +39,7 @@ def version(req: Request) -> dict[str, Any]:
 
 
 def capabilities(req: Request) -> dict[str, Any]:
-    from refactored.handlers import MESSAGE_TYPES
+    from refactored.handlers import MESSAGE_TYPES  # the table this module is part of
 
     return response(
         "capabilities",

@@ -48,6 +48,10 @@ class DeliveryQueue:
         """Client ids with frames waiting."""
         return [cid for cid, queue in self._queues.items() if queue]
 
+    def known(self) -> set[str]:
+        """Client ids with anything kept: waiting frames or delivered ids."""
+        return set(self._queues) | set(self._delivered)
+
     def put(self, client_id: str, message_id: str, frame: dict[str, Any], now: float) -> None:
         """Queue ``frame``; raise on a duplicate id, or after dropping the oldest on overflow."""
         queue = self._queues.setdefault(client_id, deque())

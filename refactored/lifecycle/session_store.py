@@ -49,6 +49,9 @@ class SessionStore:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def __contains__(self, client_id: object) -> bool:
+        return client_id in self._entries
+
     def _mac(self, token: str) -> bytes:
         return hmac.new(self._key, token.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
 

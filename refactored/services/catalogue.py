@@ -68,13 +68,20 @@ def validate_params(name: str, config: dict[str, Any], base: dict[str, Any] | No
     schema = BUILTIN[name]["config_schema"]
     errors = [f"Unknown parameter: {key}" for key in config if key not in schema]
     merged = dict(base) if base is not None else defaults(name)
+    errors += _merge_fields(schema, config, merged)
+    return errors or _ordering_errors(name, merged), merged
+
+
+def _merge_fields(schema: dict[str, Any], config: dict[str, Any], merged: dict[str, Any]) -> list[str]:
+    """Check the schema's fields present in ``config`` (schema order); valid ones go into ``merged``."""
+    errors = []
     for param in (param for param in schema if param in config):
         error, value = _check_field(param, schema[param], config[param])
         if error is None:
             merged[param] = value
         else:
             errors.append(error)
-    return errors or _ordering_errors(name, merged), merged
+    return errors
 
 
 @dataclass(slots=True)

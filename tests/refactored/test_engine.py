@@ -209,3 +209,12 @@ def test_failed_connection_goes_through_error(driver):
     assert driver.engine.app.registry.by_state()["error"] == 1
     client.close()
     assert client.conn.state is ConnectionState.DISCONNECTED and driver.engine.app.sessions.saved_count() == 1
+
+
+def test_maintain_forgets_delivery_state_of_unknown_clients(driver):
+    client = driver.connect()
+    driver.apply(Push(client.conn.client_id, {"type": "orders"}, "m1"))
+    driver.apply(Push("evicted", {"type": "orders"}, "m2"))
+    driver.engine.app.delivery.first_time("evicted", "m2")
+    driver.engine.maintain()
+    assert driver.engine.app.delivery.known() == {client.conn.client_id}

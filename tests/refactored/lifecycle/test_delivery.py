@@ -65,3 +65,9 @@ def test_forget(queue):
     queue.first_time("c1", "m9")
     queue.forget("c1")
     assert queue.pending("c1") == 0 and queue.first_time("c1", "m9")
+
+
+def test_known(queue):
+    queue.put("c1", "m1", {}, 0)
+    queue.first_time("c2", "m2")
+    assert queue.known() == {"c1", "c2"}

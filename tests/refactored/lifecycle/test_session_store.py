@@ -106,6 +106,11 @@ def test_purge_saved_and_discard(store):
     assert len(store) == 1
 
 
+def test_contains(store):
+    store.issue("c1")
+    assert "c1" in store and "c2" not in store
+
+
 def test_save_unknown_is_ignored(store):
     store.save("ghost", Snapshot(), 0)
     assert len(store) == 0
