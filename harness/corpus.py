@@ -267,6 +267,14 @@ async def _run_all(
     return list(await asyncio.gather(*(one(t) for t in transcripts)))
 
 
+async def _run_corpus(
+    recordings: list[Path], job, concurrency: int, progress: Progress | None
+) -> list[RecordingResult]:
+    """Load the recordings and run `job` on each good one; rejected transcripts come first."""
+    transcripts, rejected = load_corpus(recordings)
+    return rejected + await _run_all(transcripts, job, concurrency, progress)
+
+
 def _with_waivers(results: list[RecordingResult], waivers: list[Waiver], complete: bool) -> list[Waiver]:
     """Apply waivers; returns the unused ones: for recordings that ran (not failed) and, when a
     whole directory ran, for recordings that do not exist."""
@@ -290,13 +298,12 @@ async def compare_corpus(
 ) -> CorpusResult:
     """Compare a candidate with the legacy on every recording (waivers applied)."""
     config = config or HarnessConfig()
-    transcripts, rejected = load_corpus(recordings)
     waivers = load_waivers(config.resolve(config.waivers_file))
 
     async def job(transcript: Transcript) -> RecordingResult:
         return await compare_recording(transcript, legacy, candidate, config)
 
-    results = rejected + await _run_all(transcripts, job, config.concurrency, progress)
+    results = await _run_corpus(recordings, job, config.concurrency, progress)
     unused = _with_waivers(results, waivers, any(Path(p).is_dir() for p in recordings))
     if legacy == candidate:  # a target against itself: waivers cannot apply
         unused = []
@@ -319,10 +326,9 @@ async def replay_corpus(
 ) -> CorpusResult:
     """Check a target against the recordings themselves (no waivers)."""
     config = config or HarnessConfig()
-    transcripts, rejected = load_corpus(recordings)
 
     async def job(transcript: Transcript) -> RecordingResult:
         return await check_recording(transcript, target, config)
 
-    results = rejected + await _run_all(transcripts, job, config.concurrency, progress)
+    results = await _run_corpus(recordings, job, config.concurrency, progress)
     return CorpusResult("recording", target, results)

@@ -33,8 +33,8 @@ def _swap(text: str, old: str, new: str) -> str:
 
 
 @dataclass
-class Redactor:
-    """Turns what a recording proxy sees into transcript text (one per recording)."""
+class _IssuedTracking:
+    """Redaction rules, fixtures and the recording's settings, plus the values issued so far."""
 
     rules: Redaction
     fixtures: Fixtures
@@ -43,6 +43,11 @@ class Redactor:
 
     def __post_init__(self) -> None:
         self.issued = IssuedValues(frozenset(self.rules.tokens + self.rules.ids))
+
+
+@dataclass
+class Redactor(_IssuedTracking):
+    """Turns what a recording proxy sees into transcript text (one per recording)."""
 
     def recv_text(self, client: str, text: str) -> str:
         """A received frame: learn issued values; tokens become their references."""
@@ -75,16 +80,8 @@ class Redactor:
 
 
 @dataclass
-class Restorer:
+class Restorer(_IssuedTracking):
     """Replay side: learns what the target issued, puts secrets and issued values back."""
-
-    rules: Redaction
-    fixtures: Fixtures
-    settings: dict[str, Any]
-    issued: IssuedValues = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.issued = IssuedValues(frozenset(self.rules.tokens + self.rules.ids))
 
     def received(self, client: str, text: str) -> None:
         """Learn the issued values of a frame the target sent to `client`."""
