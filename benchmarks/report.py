@@ -18,7 +18,7 @@ SERVERS = ("legacy", "refactored", "echo")
 RATIOS = ("refactored/legacy", "refactored/echo", "legacy/echo")
 ORDER = ("ping_round_trip", "login_round_trip", "subscribe_round_trip", "pipelined", "concurrent_100",
          "broadcast_100", "broadcast_1000", "fanout_100", "fanout_100_server_call", "fanout_1000",
-         "fanout_1000_server_call", "corpus_replay", "corpus_replay_nowait")
+         "fanout_1000_server_call", "corpus_replay", "corpus_replay_nowait", "corpus_replay_server_cpu")
 
 
 def _time(seconds: float) -> str:
@@ -103,13 +103,19 @@ def _dispatch_overhead(results: dict) -> float | None:
     return ping["routing_overhead_us"] if ping and not math.isnan(ping["routing_overhead_us"]) else None
 
 
+CORPUS_ROWS = (("corpus_replay", "wall-clock time (the figure the target is judged on)"),
+               ("corpus_replay_nowait", "wall-clock time, recordings not paced by timers"),
+               ("corpus_replay_server_cpu", "server CPU time, whole corpus (the server's own work)"))
+
+
 def targets_table(results: dict) -> list[str]:
     """One row per target: the figure and met / missed."""
     w = results["workloads"]
     rows = ["| target | figure | met? |", "| --- | --- | --- |"]
-    for name in ("corpus_replay", "corpus_replay_nowait"):
+    for name, what in CORPUS_ROWS:
         r = _ratio_of(w, name, "refactored/legacy")
-        rows.append(_row(f"refactored/legacy time ≤ 0.70 ({name})", r, f"{r:.3f}" if r else "", lambda v: v <= 0.70))
+        rows.append(_row(f"refactored/legacy ≤ 0.70 on corpus replay: `{name}`, {what}", r, f"{r:.3f}" if r else "",
+                         lambda v: v <= 0.70))
     r = _ratio_of(w, "pipelined", "refactored/echo")
     rows.append(_row("pipelined refactored throughput ≥ 0.75 × echo", r, f"{1 / r:.3f} × echo" if r else "",
                      lambda v: 1 / v >= 0.75))

@@ -14,7 +14,7 @@ import datetime
 
 import pytest
 
-from benchmarks import dispatch, latency
+from benchmarks import corpus_cpu, dispatch, latency
 from benchmarks.fanout import broadcast_calls, broadcasts, running_fanout
 from benchmarks.corpus import corpus_paths, corpus_rigs, replay_corpus, timer_bound
 from benchmarks.interleave import Timings, interleave, measure
@@ -80,6 +80,14 @@ def _fanout(subscribers: int):
 MEASURE = {w.name: _socket_timings for w in SOCKET_WORKLOADS}
 MEASURE.update({w.name: _fanout(n) for n, pair in FANOUT.items() for w in pair})
 MEASURE.update({BROADCAST_1000.name: _broadcast_1000, CORPUS_ALL.name: _corpus, CORPUS_NOWAIT.name: _corpus})
+
+
+def _corpus_cpu(names: list[str], rounds: int) -> None:
+    """The servers' own CPU time over the whole corpus, each server in its own process."""
+    _cache[corpus_cpu.WORKLOAD] = corpus_cpu.measure(names, min(rounds, CORPUS_ALL_ROUNDS))
+
+
+MEASURE[corpus_cpu.WORKLOAD] = _corpus_cpu
 CORPUS_SERVERS = ("legacy", "refactored")
 
 
@@ -120,7 +128,7 @@ def test_socket(benchmark, workload, server, servers, running_servers, perf_roun
 
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("server", CORPUS_SERVERS)
-@pytest.mark.parametrize("workload", [CORPUS_ALL.name, CORPUS_NOWAIT.name])
+@pytest.mark.parametrize("workload", [CORPUS_ALL.name, CORPUS_NOWAIT.name, corpus_cpu.WORKLOAD])
 def test_corpus(benchmark, workload, server, servers, running_servers, perf_rounds, results):
     if servers[server]:
         pytest.skip(servers[server])

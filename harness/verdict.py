@@ -1,5 +1,8 @@
 """The verdict: run the gates, write ``verdict.json``, point the shim, give the exit code.
 
+``verdict.json`` also carries the golden master's strength (corpus coverage, mutation score and
+their trend, read from the strength report) under ``information``: shown, never judged.
+
 Exit codes: 0 every gate passed, 1 a gate failed (the shim falls back to legacy), 2 a gate could
 not run (usage or harness error; the shim falls back to legacy too). A partial run (``only``)
 that passes leaves the shim as it was: only the full gate set may switch it to the candidate.
@@ -18,6 +21,7 @@ from typing import Callable, Mapping
 from harness.codemods.shim import ShimChoice, write_shim
 from harness.gates.result import GateResult
 from harness.gates.runners import GateOptions
+from harness.strength import report as strength
 from harness.targets import parse_target
 from harness.errors import HarnessError
 
@@ -104,8 +108,8 @@ def shim_choice(verdict: Verdict, legacy: str, candidate: str) -> ShimChoice | N
     return ShimChoice(module, attr, exposed, verdict.reason() + "; figures in verdict.json")
 
 
-def verdict_document(verdict: Verdict, options: GateOptions, shim: dict) -> dict:
-    """``verdict.json``: decision, reason, per-gate results, thresholds, versions, timestamps."""
+def verdict_document(verdict: Verdict, options: GateOptions, shim: dict, information: dict) -> dict:
+    """``verdict.json``: decision, reason, per-gate results, thresholds, information, versions, timestamps."""
     return {
         "decision": "pass" if verdict.passed else ("error" if verdict.errors else "fail"),
         "exit_code": verdict.exit_code,
@@ -118,18 +122,22 @@ def verdict_document(verdict: Verdict, options: GateOptions, shim: dict) -> dict
         "gates": {r.name: r.to_dict() for r in verdict.results},
         "errors": verdict.errors,
         "thresholds": {r.name: r.thresholds for r in verdict.results},
+        "information": information,
         "versions": versions(),
         "started_at": verdict.started_at,
         "finished_at": verdict.finished_at,
     }
 
 
-def apply_verdict(verdict: Verdict, options: GateOptions, shim_path: Path) -> dict:
-    """Rewrite the shim (when the verdict says so) and write ``verdict.json``; the document."""
+def apply_verdict(verdict: Verdict, options: GateOptions, shim_path: Path, strength_path: Path) -> dict:
+    """Rewrite the shim (when the verdict says so) and write ``verdict.json``; the document.
+
+    ``strength_path`` is the strength report whose figures go in as information only.
+    """
     choice = shim_choice(verdict, options.legacy, options.candidate)
     changed = write_shim(shim_path, choice) if choice else False
     shim = {"path": str(shim_path), "exposed": choice.exposed if choice else "unchanged", "changed": changed}
-    document = verdict_document(verdict, options, shim)
+    document = verdict_document(verdict, options, shim, {"strength": strength.information(strength_path)})
     options.reports.mkdir(parents=True, exist_ok=True)
     (options.reports / "verdict.json").write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
     return document

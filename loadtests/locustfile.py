@@ -30,7 +30,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import BENCH_CORPUS  # noqa: E402
-from loadtests.replay import DEFAULT_SKIP_TAGS, load_corpus, replay  # noqa: E402
+from loadtests.replay import DEFAULT_SKIP_TAGS, cooperative_selectors, load_corpus, replay  # noqa: E402
+
+cooperative_selectors()
 
 
 def _paths() -> list[Path]:
@@ -55,6 +57,40 @@ WAIT = float(os.environ.get("LOAD_WAIT", "1"))
 def _check_corpus(environment, **_kwargs) -> None:
     if not TRANSCRIPTS:
         raise SystemExit(f"locustfile: no loadable recordings in {', '.join(map(str, _paths()))}")
+
+
+# Requests per worker, so a distributed run shows how the load was shared: each worker sends its
+# running totals with every report; the master keeps the latest per worker and writes them to
+# ``<csv prefix>_workers.csv`` when it quits.
+_COUNTS = {"requests": 0, "failures": 0}
+_PER_WORKER: dict[str, dict[str, int]] = {}
+
+
+@events.request.add_listener
+def _count(exception=None, **_kwargs) -> None:
+    _COUNTS["requests"] += 1
+    _COUNTS["failures"] += exception is not None
+
+
+@events.report_to_master.add_listener
+def _send_counts(client_id, data, **_kwargs) -> None:
+    data["worker_counts"] = dict(_COUNTS)
+
+
+@events.worker_report.add_listener
+def _keep_counts(client_id, data, **_kwargs) -> None:
+    if "worker_counts" in data:
+        _PER_WORKER[client_id] = data["worker_counts"]
+
+
+@events.quitting.add_listener
+def _write_worker_counts(environment, **_kwargs) -> None:
+    prefix = getattr(environment.parsed_options, "csv_prefix", None)
+    if not (_PER_WORKER and prefix):
+        return
+    lines = ["worker,requests,failures"]
+    lines += [f"{worker},{c['requests']},{c['failures']}" for worker, c in sorted(_PER_WORKER.items())]
+    Path(f"{prefix}_workers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 class TranscriptUser(User):

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import selectors
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+import websockets.sync.connection
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
@@ -28,6 +30,7 @@ from harness.transcript import Event, Transcript
 # tags whose recordings change server-wide state or rely on a server's own settings/timers
 DEFAULT_SKIP_TAGS = frozenset({"sessions", "collections", "reconnect", "limits", "admin"})
 PORTABLE_SETTINGS = frozenset({"bar_interval"})
+RUN_STARTS = frozenset({"session_start", "collection_start"})
 
 MESSAGE_TYPES = frozenset((
     "ping heartbeat echo version capabilities server_time handshake command auth login logout refresh_token "
@@ -38,11 +41,42 @@ MESSAGE_TYPES = frozenset((
 Report = Callable[[str, float, int, Exception | None], None]
 
 
+class _PollPerCall:
+    """``selectors`` for websockets' sync connections under gevent (Locust's workers).
+
+    gevent's patched ``DefaultSelector`` keeps a libev watcher per registered socket; websockets
+    closes a connection's socket while its reader is still registered, and libev then aborts
+    the whole process (``epoll_modify: Assertion ... invalid fd``). ``SelectSelector`` over
+    gevent's cooperative ``select.select`` holds no watcher between calls.
+    """
+
+    DefaultSelector = selectors.SelectSelector
+    EVENT_READ = selectors.EVENT_READ
+    EVENT_WRITE = selectors.EVENT_WRITE
+
+
+def cooperative_selectors() -> None:
+    """Switch websockets' sync connections to :class:`_PollPerCall` when gevent patched ``selectors``."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        return
+    if monkey.is_module_patched("selectors"):
+        websockets.sync.connection.selectors = _PollPerCall
+
+
+def _starts_runs(transcript: Transcript) -> bool:
+    """Whether the recording starts sessions or collections (one running session per user)."""
+    return any(e.kind == "send" and _name_of(e) in RUN_STARTS for e in transcript.events)
+
+
 def loadable(transcript: Transcript, skip_tags: Iterable[str] = DEFAULT_SKIP_TAGS) -> bool:
-    """A recording fit for load: no skipped tag, no sleeps, no settings an external server lacks."""
+    """A recording fit for load: no skipped tag, no sleeps, no settings an external server lacks,
+    and no session or collection starts (concurrent replays as one user would conflict)."""
     return (not set(skip_tags) & set(transcript.meta.tags)
             and not set(transcript.meta.settings) - PORTABLE_SETTINGS
-            and not any(e.kind == "sleep" for e in transcript.events))
+            and not any(e.kind == "sleep" for e in transcript.events)
+            and not _starts_runs(transcript))
 
 
 def load_corpus(paths: list[Path], skip_tags: Iterable[str] = DEFAULT_SKIP_TAGS) -> list[Transcript]:
@@ -55,7 +89,7 @@ def _name_of(event: Event) -> str:
         return "binary"
     try:
         kind = json.loads(event.text).get("type")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):  # hostile recordings send deeply nested JSON
         return "invalid"
     name = kind.lower() if isinstance(kind, str) else "invalid"
     return name if name in MESSAGE_TYPES or name == "invalid" else "unknown_type"

@@ -13,6 +13,7 @@ import inspect
 import logging
 import shutil
 import socket
+import struct
 from dataclasses import replace
 from typing import Any, Mapping
 
@@ -162,7 +163,7 @@ class WebSocketAPIServer:
         if ws.protocol.state is not State.OPEN:
             raise ConnectionClosed(None, None)
         if ws.transport.get_write_buffer_size() < WRITE_LIMIT:
-            write_now((ws,), text)
+            _write_text([ws], text)
         else:
             await ws.send(text)
         self.engine.app.counters.wrote(frame.get("type") == "error")
@@ -187,7 +188,7 @@ class WebSocketAPIServer:
                 ready.append(ws)
             else:
                 self.engine.retry(conn, delivery)
-        write_now(ready, delivery.text)
+        _write_text(ready, delivery.text)
         self.engine.app.counters.sent += len(ready)
         return len(ready)
 
@@ -241,6 +242,32 @@ class WebSocketAPIServer:
                 self._write(delivery)
             if tick % every == 0:
                 self.engine.maintain()
+
+
+def text_frame(text: str) -> bytes:
+    """``text`` as one unmasked, unfragmented WebSocket text frame (a server's frame, RFC 6455 5.2)."""
+    payload = text.encode()
+    size = len(payload)
+    if size < 126:
+        return bytes((0x81, size)) + payload
+    if size < 65536:
+        return struct.pack("!BBH", 0x81, 126, size) + payload
+    return struct.pack("!BBQ", 0x81, 127, size) + payload
+
+
+def _write_text(sockets: list[ServerConnection], text: str) -> None:
+    """Write ``text`` now to open connections, serialised once for all of them.
+
+    Connections with a negotiated extension (compression) transform every frame, so
+    they go through websockets' own ``broadcast``.
+    """
+    plain = [ws for ws in sockets if not ws.protocol.extensions]
+    if plain:
+        frame = text_frame(text)
+        for ws in plain:
+            ws.transport.write(frame)
+    if len(plain) < len(sockets):
+        write_now([ws for ws in sockets if ws.protocol.extensions], text)
 
 
 def _reconnect_token(ws: ServerConnection) -> str | None:

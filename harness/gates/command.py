@@ -1,4 +1,4 @@
-"""``harness gate [--quick] [--reports DIR] [--legacy T --candidate T] [--only GATE...]``."""
+"""``harness gate [--quick] [--reports DIR] [--legacy T --candidate T] [--only GATE...] [--strength PATH]``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from harness.gates.runners import GATES, GateOptions
 from harness.reports.model import shim_phrase
 from harness.reports.write import write_reports
 from harness.verdict import apply_verdict, run_gates
+
+STRENGTH_FILE = "strength.json"
 
 
 def register(subparsers) -> None:
@@ -28,6 +30,11 @@ def register(subparsers) -> None:
         help=f"run only these gates ({', '.join(GATES)}); a passing partial run keeps the shim",
     )
     parser.add_argument("--shim", type=Path, help="shim file to rewrite (default: [tool.harness] shim)")
+    parser.add_argument(
+        "--strength",
+        type=Path,
+        help="strength report shown as information, never judged (default: REPORTS/strength.json)",
+    )
     parser.add_argument(
         "--config", type=Path, default=Path("pyproject.toml"), help="pyproject.toml holding [tool.harness]"
     )
@@ -48,7 +55,8 @@ def run(args: argparse.Namespace, gates: dict | None = None) -> int:
     )
     table = gates if gates is not None else selected(args.only)
     verdict = run_gates(table, options, complete=set(table) >= set(GATES))
-    document = apply_verdict(verdict, options, args.shim or config.resolve(config.shim))
+    strength = args.strength or args.reports / STRENGTH_FILE
+    document = apply_verdict(verdict, options, args.shim or config.resolve(config.shim), strength)
     written = write_reports(document, args.reports)
     print_summary(document)
     print(f"reports: {written['html']}, {written['markdown']}, {written['junit']}")

@@ -14,6 +14,8 @@ from harness.reports.model import (
     module_rows,
     shim_phrase,
 )
+from harness.reports.strength import NO_HISTORY, NOTE, TITLE, Section, StrengthView
+from harness.reports.trendchart import trend_svg
 
 CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1200px;color:#1d2433;padding:0 1rem}
@@ -25,6 +27,7 @@ th{background:#eef2f7}td.legacy{background:#fff4f4}td.candidate{background:#f2fb
 code{font:12px ui-monospace,monospace;word-break:break-all}.pass{color:#2e7d32}.fail{color:#c62828}
 h1.pass,h1.fail,h1.error{color:#fff}
 .plot svg{max-width:100%;height:auto}
+#strength .note{color:#4a5568;font-style:italic}
 """
 
 
@@ -114,15 +117,52 @@ def _bench(extra: Attachments) -> str:
     )
 
 
+def _strength_part(section: Section) -> str:
+    if section.note:
+        return f"<h3>{escape(section.title)}</h3><p>{escape(section.note)}</p>"
+    rows = [(escape(label), f"<code>{escape(value)}</code>") for label, value in section.rows]
+    measured = f"<p>Measured {escape(section.measured_at)}.</p>"
+    return f"<h3>{escape(section.title)}</h3>{measured}{_table(('figure', 'value'), rows)}"
+
+
+def _strength_lists(view: StrengthView) -> str:
+    survivors = [tuple(f"<code>{escape(c)}</code>" for c in row) for row in view.survivors]
+    listings = "".join(
+        f"<details><summary>{escape(item.title)}</summary><ul>"
+        + "".join(f"<li><code>{escape(place)}</code></li>" for place in item.items)
+        + "</ul></details>"
+        for item in view.unreached
+    )
+    table = _table(("surviving mutant", "mutation", "reached by"), survivors) if survivors else ""
+    return (f"<h3>Surviving mutants ({len(survivors)})</h3>{table}" if survivors else "") + listings
+
+
+def _strength_trend(view: StrengthView) -> str:
+    svg = trend_svg(view.series)
+    chart = f'<div class="plot">{svg}</div>' if svg else f"<p>{escape(NO_HISTORY)}</p>"
+    rows = [tuple(escape(c) for c in row) for row in view.trend]
+    return "<h3>Trend</h3>" + (_table(("figure", "previous", "now", "change"), rows) if rows else "") + chart
+
+
+def _strength(view: StrengthView) -> str:
+    source = f" Source: <code>{escape(view.source)}</code>." if view.source else ""
+    parts = "".join(_strength_part(s) for s in view.sections)
+    return (
+        f'<section id="strength"><h2>{escape(TITLE)}</h2><p class="note">{escape(NOTE)}{source}</p>'
+        f"{parts}{_strength_lists(view)}{_strength_trend(view)}</section>"
+    )
+
+
 def render_html(view: ReportView, extra: Attachments = Attachments()) -> str:
     """The page, with the latency plot inlined as SVG."""
     plot = _bench(extra)
     recordings = "<h2>Recordings</h2>" + "".join(_recording(r) for r in view.recordings)
     unused = "".join(f"<li><code>{escape(str(w))}</code></li>" for w in view.unused_waivers)
+    unused = f"<h2>Unused waivers</h2><ul>{unused}</ul>" if unused else ""
     versions = f"<h2>Versions</h2><p><code>{escape(str(view.meta.get('versions')))}</code></p>"
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>wsgm verdict: '
         f"{escape(view.decision)}</title><style>{CSS}</style></head><body>{_verdict(view)}{_gates(view)}"
-        f"{plot}{recordings}{'<h2>Unused waivers</h2><ul>' + unused + '</ul>' if unused else ''}{versions}"
+        f"{plot}{_strength(view.strength)}{recordings}{unused}{versions}"
         "</body></html>\n"
     )

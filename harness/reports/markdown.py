@@ -12,6 +12,7 @@ from harness.reports.model import (
     module_rows,
     shim_phrase,
 )
+from harness.reports.strength import NO_HISTORY, NOTE, TITLE, StrengthView
 
 ICON = {"pass": "PASS", "fail": "FAIL", "error": "ERROR"}
 
@@ -85,9 +86,29 @@ def _bench(extra: Attachments) -> list[str]:
     return lines
 
 
+def _strength_figures(view: StrengthView) -> list[str]:
+    rows = [(s.title, s.measured_at or "-", s.note or "measured") for s in view.sections]
+    lines = _table(("part", "measured at", "status"), rows) + [""]
+    figures = [row for s in view.sections for row in s.rows]
+    return lines + (_table(("figure", "value"), figures) + [""] if figures else [])
+
+
+def _strength_trend(view: StrengthView) -> list[str]:
+    survivors = ", ".join(f"`{where}` ({what})" for where, what, _ in view.survivors)
+    lines = [f"Surviving mutants: {survivors}", ""] if survivors else []
+    if not any(previous != "-" for _, previous, _, _ in view.trend):
+        return lines + [NO_HISTORY]
+    return lines + _table(("figure", "previous", "now", "change"), list(view.trend))
+
+
+def _strength(view: StrengthView) -> list[str]:
+    lines = [f"## {TITLE}", "", NOTE + (f" Source: `{view.source}`." if view.source else ""), ""]
+    return lines + _strength_figures(view) + _strength_trend(view) + [""]
+
+
 def render_markdown(view: ReportView, extra: Attachments = Attachments()) -> str:
     """The Markdown report."""
-    lines = _verdict(view) + _gates(view) + _bench(extra)
+    lines = _verdict(view) + _gates(view) + _bench(extra) + _strength(view.strength)
     lines += ["## Recordings", ""]
     for rec in view.recordings:
         lines += _recording(rec)

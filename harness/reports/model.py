@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.reports.strength import StrengthView, strength_view
+
 
 def short(value: Any, limit: int = 120) -> str:
     """A JSON value as compact text, cut at ``limit`` characters."""
@@ -50,6 +52,7 @@ class ReportView:
     recordings: tuple[RecordingView, ...] = field(default_factory=tuple)
     unused_waivers: tuple[dict, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
+    strength: StrengthView = field(default_factory=lambda: strength_view(None))
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ def report_view(document: dict) -> ReportView:
         recordings=tuple(_recording(r) for r in corpus.get("recordings", [])),
         unused_waivers=tuple(corpus.get("unused_waivers", [])),
         meta=meta,
+        strength=strength_view(document.get("information", {}).get("strength")),
     )
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -13,7 +13,9 @@ from tqdm import tqdm
 from harness.config import load_config
 from harness.strength import report
 from harness.strength.coverage_run import measure, package_dir
+from harness.strength.equivalents import DEFAULT_FILE
 from harness.strength.mutation import MutationOptions, run_mutation
+from harness.strength.picking import Pick
 
 DEFAULT_OUT = Path("reports/strength.json")
 MUTATE = MutationOptions()
@@ -36,17 +38,34 @@ def register(subparsers) -> None:
     mutate = subparsers.add_parser("mutate", help="mutation score of the golden master on the candidate")
     _common(mutate)
     mutate.add_argument("--files", nargs="+", type=Path, default=(), help="candidate files to mutate")
-    mutate.add_argument("--max-mutants", type=int, default=MUTATE.max_mutants, metavar="N")
-    mutate.add_argument("--time-budget", type=float, default=MUTATE.time_budget, metavar="S")
-    mutate.add_argument("--seed", type=int, default=MUTATE.seed, help="which mutants are sampled")
+    mutate.add_argument("--max-mutants", type=_count, default=MUTATE.pick.max_mutants, metavar="N|all",
+                        help="seeded sample size; 'all' or 0: every mutation site")
+    mutate.add_argument("--seed", type=int, default=MUTATE.pick.seed, help="which mutants are sampled")
+    mutate.add_argument("--where", action="append", default=[], metavar="FILE:LINE",
+                        help="run the mutants of this line (repeatable); merged into the previous report")
+    mutate.add_argument("--only-survivors", action="store_true",
+                        help="run the previous report's survivors and equivalents again; merged into it")
+    mutate.add_argument("--equivalents", type=Path, help=f"declared equivalent mutants (default: {DEFAULT_FILE})")
+    mutate.add_argument("--time-budget", type=float, default=MUTATE.time_budget, metavar="S",
+                        help="seconds for the mutants (after the baseline)")
+    mutate.add_argument("--mutant-timeout", type=float, default=MUTATE.mutant_timeout, metavar="S")
     mutate.add_argument("--jobs", "-j", type=int, default=MUTATE.jobs, help="mutants run at once")
+    mutate.add_argument("--replays", type=int, default=MUTATE.replays, help="recordings replayed at once per mutant")
     mutate.set_defaults(run=run_mutate)
+
+
+def _count(text: str) -> int:
+    if text == "all":
+        return 0
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r}: want a number or 'all'")
+    return int(text)
 
 
 def _setup(args: argparse.Namespace):
     config = load_config(args.config)
     root = config.resolve(config.recordings)
-    paths = args.recordings or [root] + ([root / "hostile"] if (root / "hostile").is_dir() else [])
+    paths = args.recordings or [root]
     return config, paths, args.legacy or config.legacy, args.candidate or config.candidate
 
 
@@ -62,23 +81,54 @@ def run_strength(args: argparse.Namespace) -> int:
     return 0
 
 
+def _options(args: argparse.Namespace, config, legacy: str, candidate: str) -> MutationOptions:
+    pick = Pick(args.max_mutants, args.seed, tuple(args.where), args.only_survivors)
+    return MutationOptions(legacy, candidate, tuple(args.files), pick, args.time_budget, args.mutant_timeout,
+                           max(1, args.jobs), max(1, args.replays),
+                           args.equivalents or config.resolve(str(DEFAULT_FILE)))
+
+
+def _previous(path: Path) -> dict:
+    try:
+        section = json.loads(path.read_text(encoding="utf-8")).get("mutation", {})
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return section if isinstance(section, dict) else {}
+
+
+def _summary(data: dict, quiet: bool) -> None:
+    listed = [] if quiet else data["survivors"]
+    for survivor in listed:
+        print(f"survived {survivor['where']}: {survivor['description']} ({survivor['status']})")
+    for declaration in data["unused_declarations"]:
+        print(f"{declaration['declared_at']}: unused declaration {declaration['mutation']} at {declaration['where']}")
+    for outcome in data["contradicted_declarations"]:
+        print(f"{outcome['declared']['declared_at']}: declared {outcome['declared']['kind']} but killed by {outcome['by']}")
+    interval = data["confidence_95"]
+    shown = f", 95% CI {interval[0]}-{interval[1]}%" if interval else ""
+    print(f"mutation: {data['killed']}/{data['mutants_run'] - data['equivalent']} killed ({data['score_percent']}%{shown}), "
+          f"{data['equivalent']} equivalent, {data['survived']} survived ({data['not_covered']} not covered), "
+          f"{data['mutants_run']} run of {data['mutation_sites']} sites, {data['not_run']} not run, {data['seconds']} s")
+
+
 def run_mutate(args: argparse.Namespace) -> int:
     config, paths, legacy, candidate = _setup(args)
-    options = MutationOptions(legacy, candidate, tuple(args.files), max(1, args.max_mutants),
-                              args.time_budget, seed=args.seed, jobs=max(1, args.jobs))
-    disable = args.quiet or not sys.stderr.isatty()
+    options = _options(args, config, legacy, candidate)
+    previous = _previous(args.out) if options.pick.rerun else {}
+    every = 0.1 if sys.stderr.isatty() else 30.0  # a log file gets a line every 30 s
     logging.disable(logging.ERROR)
     try:
-        with tqdm(total=options.max_mutants, file=sys.stderr, disable=disable, unit="mutant", leave=False) as bar:
-            result = run_mutation(options, paths, replace(config), package_dir(candidate),
-                                  lambda outcome: bar.update(1))
+        with tqdm(file=sys.stderr, disable=args.quiet, unit="mutant", leave=False, mininterval=every) as bar:
+            result = run_mutation(options, paths, config, package_dir(candidate), lambda outcome: bar.update(1),
+                                  previous)
     finally:
         logging.disable(logging.NOTSET)
     data = result.to_dict()
     report.update(args.out, "mutation", data)
-    if not args.quiet:
-        for survivor in data["survivors"]:
-            print(f"survived {survivor['where']}: {survivor['description']}")
-    print(f"mutation: {data['killed']}/{data['mutants_run']} killed ({data['score_percent']}%), "
-          f"{data['mutation_sites']} sites, {data['not_run']} not run; written {args.out}")
+    _summary(data, args.quiet)
+    print(f"written {args.out}")
+    if data["control"].get("killed"):
+        print(f"the unmutated candidate was killed ({data['control']['by']}): kills are not trustworthy",
+              file=sys.stderr)
+        return 1
     return 0

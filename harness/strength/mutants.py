@@ -50,12 +50,17 @@ MUTATORS: dict[type, Callable[[cst.CSTNode], cst.CSTNode | None]] = {
 
 @dataclass(frozen=True)
 class Mutant:
-    """The `index`-th mutation site of `path`."""
+    """The `index`-th mutation site of `path`: its line and column, the first line of the statement
+    that holds it (the line coverage reports) and whether that statement runs inside a function
+    (False: it runs when the module is imported)."""
 
     path: str
     index: int
     line: int
     description: str
+    column: int = 0
+    statement: int = 0
+    in_function: bool = True
 
     @property
     def where(self) -> str:
@@ -73,21 +78,42 @@ def _mutable(node: cst.CSTNode) -> bool:
     return mutate is not None and mutate(node) is not None
 
 
+def describe(node: cst.CSTNode) -> str:
+    """`Equal ' == '`: the node type and (the start of) its code."""
+    return f"{type(node).__name__} {cst.Module([]).code_for_node(node)[:40]!r}"
+
+
 class _Sites(cst.CSTVisitor):
-    """Collects the mutation sites in pre-order."""
+    """Collects the mutation sites in pre-order, with their enclosing statement and function depth."""
 
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self) -> None:
-        self.sites: list[tuple[int, str]] = []
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.sites: list[Mutant] = []
+        self.statements: list[int] = [0]
+        self.functions = 0
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if _skipped(node):
             return False
+        start = self.get_metadata(PositionProvider, node).start
+        if isinstance(node, cst.BaseStatement):
+            self.statements.append(start.line)
         if _mutable(node):
-            line = self.get_metadata(PositionProvider, node).start.line
-            self.sites.append((line, f"{type(node).__name__} {cst.Module([]).code_for_node(node)[:40]!r}"))
+            self.sites.append(Mutant(self.path, len(self.sites), start.line, describe(node), start.column,
+                                     self.statements[-1] or start.line, self.functions > 0))
         return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, cst.BaseStatement):
+            self.statements.pop()
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        self.functions += isinstance(node, cst.FunctionDef) and attribute == "body"
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        self.functions -= isinstance(original_node, cst.FunctionDef) and attribute == "body"
 
 
 class _Apply(cst.CSTTransformer):
@@ -112,9 +138,9 @@ class _Apply(cst.CSTTransformer):
 
 def mutants(path: str, source: str) -> list[Mutant]:
     """Every mutation site of a module, in source order."""
-    visitor = _Sites()
+    visitor = _Sites(path)
     MetadataWrapper(cst.parse_module(source)).visit(visitor)
-    return [Mutant(path, i, line, text) for i, (line, text) in enumerate(visitor.sites)]
+    return visitor.sites
 
 
 def mutate(source: str, index: int) -> str:

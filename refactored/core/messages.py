@@ -23,7 +23,30 @@ def _finite_float(text: str) -> float:
 
 
 _decode = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float).decode
-encode = json.dumps
+
+
+def _standard_encoder() -> Any:
+    """The C encoder ``json.dumps()`` builds on every call, built once (no circular check)."""
+    make = json.encoder.c_make_encoder
+    if make is None:
+        return None
+    return make(None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None,
+                ": ", ", ", False, False, True)
+
+
+_encoder = _standard_encoder()
+
+
+def encode(value: Any) -> str:
+    """``json.dumps(value)``, the same text, without building an encoder per frame.
+
+    Values the fast path rejects (circular, not serialisable) go through ``json.dumps``
+    itself, so they fail exactly as it fails.
+    """
+    try:
+        return "".join(_encoder(value, 0))
+    except (TypeError, ValueError, RecursionError):
+        return json.dumps(value)
 
 
 def depth(value: Any) -> int:

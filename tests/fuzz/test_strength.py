@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
@@ -15,7 +14,8 @@ from harness.fuzz.model import MODES, SessionModel
 from harness.strength import baseline, report
 from harness.strength.coverage_run import branch_ranges, measure
 from harness.strength.mutants import mutants, mutate
-from harness.strength.mutation import MutationOptions, module_name, run_job, run_mutant
+from harness.strength.equivalents import Matched
+from harness.strength.mutation import MutationOptions, Run, module_name, run_job
 from harness.strength.worker import Job
 
 FAST = HarnessConfig(timeouts=Timeouts(connect=2.0, frame=2.0, quiet=0.05, quiet_max=1.0,
@@ -61,12 +61,15 @@ def test_mutants_point_at_their_line():
 
 
 def test_mutant_killed_and_original_survives(corpus):
-    items = asyncio.run(baseline.build("legacy", "refactored", [corpus], FAST))
+    package = ROOT / "refactored"
+    base = baseline.build("legacy", "refactored", [corpus], FAST, package, [PROTOCOL])
     source = PROTOCOL.read_text(encoding="utf-8")
     pong = next(m for m in mutants(str(PROTOCOL), source) if "pong" in m.description)
-    killed = run_mutant(pong, items, MutationOptions(mutant_timeout=60), FAST, ROOT / "refactored")
-    assert killed.killed and killed.by == "ping_and_login"
-    original = Job("refactored", "refactored.handlers.protocol", str(PROTOCOL.resolve()), source, FAST, items)
+    run = Run(MutationOptions(mutant_timeout=60), FAST, package, base, Matched({}, []), float("inf"))
+    killed = run.mutant(pong)
+    assert killed.killed and killed.by == "ping_and_login" and killed.selection == "covered"
+    original = Job("refactored", "refactored.handlers.protocol", str(PROTOCOL.resolve()), source, FAST,
+                   list(base.items))
     assert run_job(original, 60) == {"killed": False, "by": None}
 
 

@@ -10,6 +10,7 @@ from harness.cli import main
 from harness.gates import command
 from harness.gates.result import GateError, GateResult
 from harness.gates.runners import GATES
+from harness.strength.report import update
 
 
 def gate(name: str, passed: bool = True, ratio: float = 1.0):
@@ -152,3 +153,62 @@ def test_real_complexity_gate_through_the_cli(tmp_path: Path, monkeypatch, sourc
     verdict = json.loads((tmp_path / "r" / "verdict.json").read_text())
     assert verdict["gates"]["complexity"]["decision"] == ("pass" if expected == 0 else "fail")
     assert shim.exists() == (expected == 1)  # a failure falls back to legacy; a partial pass leaves it
+
+
+COVERAGE = {
+    "corpus": ["recordings"],
+    "targets": [
+        {"target": "legacy", "statements": 10, "covered_lines": 5, "branches": 4, "covered_branches": 1,
+         "missing_branches": ["legacy/websocket_server.py:193"], "line_percent": 50.0, "branch_percent": 25.0},
+    ],
+}
+WEAK_MUTATION = {"mutation_sites": 9, "mutants_run": 4, "killed": 0, "survived": 4, "score_percent": 0.0,
+                 "survivors": [{"where": "refactored/engine.py:64", "description": "Name 'True'"}]}
+
+
+def measured(path: Path) -> None:
+    """A weak golden master, measured twice: the worst figures still change nothing."""
+    for section, data in (("coverage", COVERAGE), ("mutation", WEAK_MUTATION)) * 2:
+        update(path, section, data)
+
+
+STRENGTH = {
+    "measured": measured,
+    "missing": lambda path: None,
+    "malformed": lambda path: path.write_text('{"coverage": [', encoding="utf-8"),
+}
+
+
+@pytest.mark.parametrize("strength", STRENGTH)
+@pytest.mark.parametrize(("bench_passes", "expected"), [(True, 0), (False, 1)])
+def test_strength_is_information_and_never_changes_the_decision(
+    run_gate, tmp_path: Path, strength: str, bench_passes: bool, expected: int
+) -> None:
+    (tmp_path / "reports").mkdir()
+    STRENGTH[strength](tmp_path / "reports" / "strength.json")
+    code, verdict, _ = run_gate(table(bench=gate("bench", passed=bench_passes)))
+    assert code == expected == verdict["exit_code"]
+    assert verdict["decision"] == ("pass" if bench_passes else "fail")
+    assert verdict["reason"] == ("all gates passed: " + ", ".join(GATES) if bench_passes else
+                                 "bench failed (bench summary bad)")
+    assert "strength" not in verdict["gates"] and "strength" not in verdict["thresholds"]
+    block = verdict["information"]["strength"]
+    assert block["gate"] is False and block["source"] == str(tmp_path / "reports" / "strength.json")
+    assert block["mutation"]["measured"] is (strength == "measured")
+    page = (tmp_path / "reports" / "report.html").read_text()
+    assert 'id="strength"' in page
+
+
+def test_verdict_carries_figures_trend_and_notes(run_gate, tmp_path: Path) -> None:
+    other = tmp_path / "elsewhere.json"
+    measured(other)
+    _, verdict, _ = run_gate(table(), "--strength", str(other))
+    block = verdict["information"]["strength"]
+    assert block["source"] == str(other)
+    assert block["coverage"]["targets"][0]["missing_branches"] == ["legacy/websocket_server.py:193"]
+    survivor = {"where": "refactored/engine.py:64", "description": "Name 'True'", "kind": ""}
+    assert block["mutation"]["survivors"] == [survivor]
+    assert block["trend"]["mutation_score_percent"]["previous"] == 0.0
+    assert len(block["trend"]["legacy_line_percent"]["series"]) == 2
+    _, verdict, _ = run_gate(table())
+    assert "no strength report at" in verdict["information"]["strength"]["coverage"]["note"]

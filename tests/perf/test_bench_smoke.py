@@ -39,3 +39,14 @@ def test_dispatch_per_message_figures():
         assert not math.isnan(result.routing_overhead_us)
     else:
         pytest.skip("refactored unavailable: only legacy and echo measured")
+
+
+def test_corpus_server_cpu_is_measured_in_the_server_process():
+    from benchmarks import corpus_cpu
+
+    paths = collect_recordings([BENCH_CORPUS])
+    quick = [p for p, t in zip(paths, load_transcripts(paths)) if not timer_bound(t)]
+    timings = corpus_cpu.measure(["legacy", "refactored"], 1, quick)
+    assert set(timings.rounds) == {"legacy", "refactored"}
+    assert all(0 < seconds < 10 for rounds in timings.rounds.values() for seconds in rounds)
+    assert "refactored/legacy" in timings.to_dict()["time_ratios"]

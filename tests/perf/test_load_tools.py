@@ -13,7 +13,7 @@ import pytest
 
 from benchmarks.corpus import BENCH_CORPUS
 from loadtests import capacity
-from loadtests.replay import load_corpus, loadable, replay
+from loadtests.replay import _name_of, cooperative_selectors, load_corpus, loadable, replay
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCUST = Path(sys.executable).with_name("locust")
@@ -30,9 +30,38 @@ def test_replay_counts_every_awaited_reply(legacy_url):
 
 
 def test_corpus_filter_skips_state_and_settings_bound_recordings():
-    corpus = {t.name: t for t in load_corpus([BENCH_CORPUS], skip_tags=())}
+    from harness.corpus import collect_recordings, load_transcripts
+    corpus = {t.name: t for t in load_transcripts(collect_recordings([BENCH_CORPUS]))}
     assert not loadable(corpus["bench_backtest"])  # tagged sessions
+    assert not loadable(corpus["bench_backtest"], skip_tags=())  # starts a session
     assert loadable(corpus["bench_protocol"])
+
+
+def test_corpus_filter_skips_recordings_that_start_runs():
+    from dataclasses import replace
+
+    from harness.transcript import Event
+    transcript = next(t for t in load_corpus([BENCH_CORPUS]) if t.name == "bench_protocol")
+    start = Event(kind="send", client="c1", text='{"type": "Session_Start", "session_type": "paper"}', line=998)
+    assert loadable(transcript)
+    assert not loadable(replace(transcript, events=(*transcript.events, start)))
+
+
+def test_message_names_of_hostile_frames():
+    from harness.transcript import Event
+    deep = Event(kind="send", client="c1", text="[" * 100_000 + "]" * 100_000, line=1)
+    assert _name_of(deep) == "invalid"
+    assert _name_of(Event(kind="send", client="c1", text='{"type": "PING"}', line=2)) == "ping"
+    assert _name_of(Event(kind="send", client="c1", text='{"type": "nope"}', line=3)) == "unknown_type"
+
+
+def test_selectors_left_alone_without_gevent():
+    import selectors
+
+    import websockets.sync.connection
+
+    cooperative_selectors()
+    assert websockets.sync.connection.selectors is selectors
 
 
 def test_replay_timeout_is_an_error(legacy_url):

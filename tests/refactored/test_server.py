@@ -180,3 +180,37 @@ async def test_repeated_reconnect_header_is_ignored():
         again, second = await open_client(server, additional_headers=headers)
         assert second["status"] == "connected" and second["client_id"] != welcome["client_id"]
         await again.close()
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 127, 65535, 65536, 70_000])
+def test_text_frame_is_what_websockets_serialises(size):
+    from websockets.frames import Frame, Opcode
+
+    from refactored.server import text_frame
+
+    text = ("é€" * size)[:size]
+    assert text_frame(text) == Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+
+
+async def test_plain_and_compressed_clients_get_the_same_frames():
+    async with WebSocketAPIServer(host="127.0.0.1", port=0, settings={"rate_limit": 10**6}) as server:
+        plain, _ = await open_client(server, compression=None, max_size=None)
+        deflate, _ = await open_client(server, max_size=None)
+        assert not plain.protocol.extensions and deflate.protocol.extensions
+        replies = []
+        for ws in (plain, deflate):
+            await ws.send(json.dumps({"type": "login", "username": "viewer", "password": "viewer123"}))
+            await asyncio.wait_for(ws.recv(), 5)
+            await ws.send(json.dumps({"type": "subscribe", "stream": "market_data", "id": 1}))
+            await asyncio.wait_for(ws.recv(), 5)
+            for size in (10, 200, 70_000):
+                await ws.send(json.dumps({"type": "echo", "data": "x" * size, "id": size}))
+                reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
+                replies.append((reply["request_id"], len(reply["data"])))
+        assert replies[:3] == replies[3:] == [(10, 10), (200, 200), (70_000, 70_000)]
+        data = {"symbol": "BTC_USDT", "blob": "y" * 70_000}
+        assert await server.broadcast_to_subscribers("market_data", data) == 2
+        frames = [json.loads(await asyncio.wait_for(ws.recv(), 5)) for ws in (plain, deflate)]
+        assert frames[0] == frames[1] and frames[0]["data"] == data
+        await plain.close()
+        await deflate.close()

@@ -15,6 +15,7 @@ from harness.gates.bench.storage import write_benchmark_json
 from harness.gates.complexity import complexity_gate
 from harness.gates.bench.timing import PairedTimings
 from harness.reports.write import write_reports
+from harness.strength.report import information, update
 
 DIFF = {
     "recording": "auth_errors",
@@ -119,12 +120,22 @@ def document(decision: str = "fail") -> dict:
     }
 
 
+def strength_report(path: Path) -> Path:
+    """Two coverage runs, so the report has a trend to chart."""
+    for line in (80.0, 89.5):
+        target = {"target": "legacy", "statements": 10, "covered_lines": 9, "branches": 4, "covered_branches": 3,
+                  "missing_branches": ["legacy/websocket_server.py:193"], "line_percent": line, "branch_percent": 75.0}
+        update(path, "coverage", {"corpus": ["recordings"], "targets": [target]})
+    return path
+
+
 @pytest.fixture
 def reports(tmp_path: Path) -> Path:
     timings = [PairedTimings(w, 10, [0.010, 0.011, 0.012], [0.011, 0.010, 0.013]) for w in ("round_trips", "fan_out")]
     write_benchmark_json(tmp_path / "bench.json", timings, {"legacy": "legacy", "candidate": "refactored"})
     (tmp_path / "bench.txt").write_text("Name (time in us)  Min  Median\nround_trips[legacy]  1.0  2.0\n")
-    write_reports(document(), tmp_path)
+    verdict = {**document(), "information": {"strength": information(strength_report(tmp_path / "strength.json"))}}
+    write_reports(verdict, tmp_path)
     return tmp_path
 
 
@@ -155,7 +166,8 @@ def test_html_is_self_contained(reports: Path) -> None:
     assert "<style>" in page and "<svg" in page
     assert not re.search(r"<(link|script|img)\b", page)
     assert 'href="memray/candidate-leaks.html"' in page and "round_trips[legacy]" in page
-    assert page.index('id="verdict"') < page.index("<h2>Gates")
+    assert page.index('id="verdict"') < page.index("<h2>Gates") < page.index('id="strength"')
+    assert "Golden-master strength (information)" in page and "<polyline" in page
 
 
 def test_junit_has_a_case_per_gate_and_recording(reports: Path) -> None:
@@ -183,8 +195,11 @@ def test_junit_has_a_case_per_gate_and_recording(reports: Path) -> None:
 
 CHECK = """<script>
 const h = document.getElementById("verdict"), s = getComputedStyle(h);
+const st = document.getElementById("strength"), chart = st.querySelector("svg polyline");
 document.body.setAttribute("data-check", [h.textContent, s.color, s.backgroundColor,
-  document.querySelectorAll("svg").length, h.getBoundingClientRect().height > 10].join("|"));
+  document.querySelectorAll("svg").length, h.getBoundingClientRect().height > 10,
+  st.getBoundingClientRect().height > 100, chart.getBoundingClientRect().width > 50,
+  st.querySelectorAll("details").length].join("|"));
 </script></body>"""
 
 
@@ -222,7 +237,7 @@ def test_html_renders_verdict_in_headless_chromium(reports: Path) -> None:
         )
     match = re.search(r'data-check="([^"]*)"', proc.stdout)
     assert match, proc.stderr[-500:]
-    text, colour, background, svgs, visible = match.group(1).split("|")
+    text, colour, background, svgs, visible, strength, chart, details = match.group(1).split("|")
     assert text.startswith("Verdict: FAIL") and "legacy" in text
     assert colour != background and visible == "true"
-    assert int(svgs) >= 1
+    assert int(svgs) >= 2 and strength == "true" and chart == "true" and details == "1"

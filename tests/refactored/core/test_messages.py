@@ -40,6 +40,29 @@ def test_encode_is_plain_json_dumps():
     assert encode(frame) == json.dumps(frame)
 
 
+@pytest.mark.parametrize("value", [{"a": 1, "b": None, "c": True}, "text\u2028", 1, 2.5, None, [], {},
+                                   {1: "int key", 2.5: "float key", None: "null key", False: "bool key"},
+                                   {"inf": float("inf"), "nan": float("nan"), "big": 10**30},
+                                   {"nested": [{"x": [1, {"y": "é€"}]}]}])
+def test_encode_gives_the_text_of_json_dumps(value):
+    assert encode(value) == json.dumps(value)
+
+
+def _circular():
+    items = []
+    items.append(items)
+    return items
+
+
+@pytest.mark.parametrize("value", [_circular(), {"x": object()}, {(1, 2): "tuple key"}])
+def test_encode_fails_as_json_dumps_fails(value):
+    with pytest.raises(Exception) as ours:
+        encode(value)
+    with pytest.raises(Exception) as theirs:
+        json.dumps(value)
+    assert (type(ours.value), str(ours.value)) == (type(theirs.value), str(theirs.value))
+
+
 def test_response_and_finish_order():
     frame = finish(response("ok", x=1), "T", {"id": 7})
     assert list(frame) == ["type", "status", "x", "timestamp", "request_id"]
