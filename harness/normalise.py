@@ -8,13 +8,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness import jwtview
 from harness.jsonpath import ROOT, child
 from harness.noise import NoiseSpec
 from harness.observation import ClientObservation, Frame, Observation
 
 ISO_TS = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
 _SECRET = re.compile(r"^<(issued|redacted):[^<>]+>$")
-_JWT = re.compile(r"^eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 _DURATION_KEY = re.compile(r"uptime|elapsed|latency|processing_time|duration_ms", re.IGNORECASE)
 _SEP = (",", ":")
 
@@ -70,9 +70,9 @@ class Placeholders:
     seen: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
-    def name(self, value: str, key: str) -> str:
+    def name(self, value: str, key: str, kind: str | None = None) -> str:
         if value not in self.seen:
-            kind = _kind_of(key)
+            kind = kind or _kind_of(key)
             self.counts[kind] = self.counts.get(kind, 0) + 1
             self.seen[value] = f"<{kind}:{self.counts[kind]}>"
         return self.seen[value]
@@ -108,6 +108,8 @@ class _Normaliser:
             return "<num>"
         if ISO_TS.match(value):
             return "<ts>"
+        if jwtview.JWT.match(value):
+            return self.token(value)
         embedded = self.names.embedded(value) if composite and value not in self.names.seen else value
         return embedded if embedded != value else self.names.name(value, key)
 
@@ -116,9 +118,28 @@ class _Normaliser:
             return value
         if ISO_TS.match(value):
             return "<ts>"
-        if _SECRET.match(value) or _JWT.match(value):
+        if jwtview.JWT.match(value):
+            return self.token(value)
+        if _SECRET.match(value):
             return self.names.name(value, "token")
         return self.names.embedded(value)
+
+    def token(self, value: str) -> Any:
+        """A JWT: its placeholder, with the header and claims a client can read (times as a lifetime)."""
+        name = self.names.name(value, "token")
+        decoded = jwtview.read(value)
+        if decoded is None:
+            return name
+        header, claims = decoded
+        readable = {key: self.claim(key, claim) for key, claim in claims.items()}
+        return {"jwt": name, "header": header, "claims": readable, "lifetime": jwtview.lifetime(claims)}
+
+    def claim(self, key: str, value: Any) -> Any:
+        if key in jwtview.TIME_CLAIMS:
+            return "<ts>"
+        if key == jwtview.ID_CLAIM and isinstance(value, str):
+            return self.names.name(value, key, kind="jti")
+        return value
 
     def frame(self, frame: Frame) -> NormalFrame:
         if frame.binary is not None:

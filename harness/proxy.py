@@ -34,6 +34,11 @@ _NOT_FORWARDED = {
 }
 
 
+def offers_deflate(headers: Headers) -> bool:
+    """Whether a client's handshake offers permessage-deflate."""
+    return any("permessage-deflate" in value for value in headers.get_all("Sec-WebSocket-Extensions"))
+
+
 def forwarded_headers(headers: Headers) -> dict[str, str]:
     """The handshake headers a proxy passes on (and records)."""
     return {name: value for name, value in headers.raw_items() if name.lower() not in _NOT_FORWARDED}
@@ -54,12 +59,14 @@ class RecordingProxy:
         """Open the upstream connection first, so an upstream refusal is passed on."""
         name = request.headers.get(CLIENT_HEADER) or f"c{next(self.numbers)}"
         headers = forwarded_headers(request.headers)
-        self.recorder.connect(name, headers, request.path)
+        deflate = offers_deflate(request.headers)
+        self.recorder.connect(name, headers, request.path, deflate)
         url = self.upstream.rstrip("/") + request.path
         try:
             upstream = await connect(
                 url,
                 additional_headers=headers,
+                compression="deflate" if deflate else None,
                 proxy=None,
                 ping_interval=None,
                 max_size=None,

@@ -33,7 +33,8 @@ class Recorder:
     def _t(self) -> float:
         return round(self.clock() - self.started, 3)
 
-    def connect(self, client: str, headers: dict[str, str], path: str = "/") -> None:
+    def connect(self, client: str, headers: dict[str, str], path: str = "/", deflate: bool = True) -> None:
+        """A client connects; `deflate`: whether it offers permessage-deflate (recorded only when not)."""
         self.events.append(
             Event(
                 "connect",
@@ -41,6 +42,7 @@ class Recorder:
                 self._t(),
                 path=None if path == "/" else path,
                 headers=self.redactor.headers(client, headers),
+                compression=None if deflate else "none",
             )
         )
 

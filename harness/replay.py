@@ -116,6 +116,7 @@ class _Run:
             log.ws = await connect(
                 url,
                 additional_headers=headers,
+                compression="deflate" if event.offers_deflate else None,
                 proxy=None,
                 ping_interval=None,
                 max_size=None,

@@ -116,11 +116,13 @@ class ScenarioSession:
         self.fixtures = config.fixtures
         self.clients: list[ScenarioClient] = []
 
-    async def _open(self, name: str, headers: dict[str, str] | None, path: str) -> ClientConnection:
+    async def _open(self, name: str, headers: dict[str, str] | None, path: str,
+                    deflate: bool = True) -> ClientConnection:
         timeouts = self.config.timeouts
         return await connect(
             self.url.rstrip("/") + path,
             additional_headers={**(headers or {}), CLIENT_HEADER: name},
+            compression="deflate" if deflate else None,
             proxy=None,
             ping_interval=None,
             max_size=None,
@@ -129,11 +131,12 @@ class ScenarioSession:
         )
 
     async def connect(
-        self, name: str, headers: dict[str, str] | None = None, path: str = "/"
+        self, name: str, headers: dict[str, str] | None = None, path: str = "/", deflate: bool = True
     ) -> ScenarioClient:
-        """Open client `name` (optional handshake headers and request path) through the proxy."""
+        """Open client `name` (optional handshake headers and request path) through the proxy;
+        `deflate=False`: a client that does not offer permessage-deflate."""
         try:
-            ws = await self._open(name, headers, path)
+            ws = await self._open(name, headers, path, deflate)
         except InvalidStatus as exc:
             raise ScenarioError(f"{name}: handshake refused (http {exc.response.status_code})") from None
         client = ScenarioClient(name, ws, self.config.timeouts.frame)

@@ -14,7 +14,7 @@ from harness.transcript_check import check_event_fields, check_meta_fields, Clie
 FORMAT = "wsgm/1"
 _SEP = (",", ":")
 ACTIONS = frozenset({"connect", "send", "close", "sleep"})
-_EVENT_KEYS = ("kind", "client", "t", "path", "headers", "text", "binary", "code", "reason", "ms")
+_EVENT_KEYS = ("kind", "client", "t", "path", "headers", "compression", "text", "binary", "code", "reason", "ms")
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,13 @@ class Event:
     headers: dict[str, str] | None = None
     ms: float | None = None
     path: str | None = None
+    compression: str | None = None
     line: int = 0
+
+    @property
+    def offers_deflate(self) -> bool:
+        """A `connect`: whether the client offers permessage-deflate (the default)."""
+        return self.compression != "none"
 
     @property
     def is_action(self) -> bool:
@@ -72,6 +78,7 @@ class Event:
             "t": round(self.t, 3),
             "path": self.path,
             "headers": self.headers,
+            "compression": self.compression,
             "text": self.text,
             "binary": self.binary,
             "code": self.code,

@@ -14,12 +14,13 @@ _STR = (str,)
 _INT = (int,)
 _DICT = (dict,)
 _LIST = (list,)
+COMPRESSIONS = ("deflate", "none")  # what a connecting client offers; absent means "deflate"
 
 # kind -> {field: (accepted types, required)}
 _COMMON = {"kind": (_STR, True), "client": (_STR, True), "t": (_NUM, False)}
 _FRAME = {**_COMMON, "text": (_STR, False), "binary": (_STR, False)}
 EVENT_FIELDS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
-    "connect": {**_COMMON, "headers": (_DICT, False), "path": (_STR, False)},
+    "connect": {**_COMMON, "headers": (_DICT, False), "path": (_STR, False), "compression": (_STR, False)},
     "send": _FRAME,
     "recv": _FRAME,
     "close": {**_COMMON, "code": (_INT, False), "reason": (_STR, False)},
@@ -85,6 +86,8 @@ def check_event_fields(path: str, line: int, obj: dict[str, Any]) -> None:
         _check_headers(path, line, obj.get("headers") or {})
         if not obj.get("path", "/").startswith("/"):
             raise TranscriptError(path, line, "field 'path' must start with '/'")
+        if obj.get("compression", "deflate") not in COMPRESSIONS:
+            raise TranscriptError(path, line, f"field 'compression' must be one of {', '.join(COMPRESSIONS)}")
     if kind == "sleep" and obj["ms"] < 0:
         raise TranscriptError(path, line, "field 'ms' must not be negative")
 

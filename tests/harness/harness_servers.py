@@ -65,6 +65,14 @@ class EchoServer(BaseServer):
     """Echoes text and binary frames."""
 
 
+class ExtensionsServer(BaseServer):
+    """Answers every frame with the names of the extensions negotiated on the connection."""
+
+    async def handler(self, ws) -> None:
+        async for _ in ws:
+            await ws.send(json.dumps([extension.name for extension in ws.protocol.extensions]))
+
+
 class IssuerServer(BaseServer):
     """Issues ids, reconnect tokens and access tokens; checks them when they come back."""
 

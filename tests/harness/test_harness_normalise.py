@@ -2,6 +2,8 @@
 
 import json
 
+import jwt
+
 from harness.config import NoiseRules
 from harness.noise import NoiseSpec, learn_noise
 from harness.normalise import normalise
@@ -176,7 +178,7 @@ def test_built_in_recognisers_and_issued_keys():
         "access_token": "<token:1>",
         "data": {"session_id": "<id:1>"},
         "uptime_seconds": "<num>",
-        "jwt": "<token:2>",
+        "jwt": {"jwt": "<token:2>", "header": {"alg": "HS256"}, "claims": {"sub": "x"}, "lifetime": None},
         "count": 3,
         "elapsed": True,
     }
@@ -188,3 +190,40 @@ def test_last_key():
     assert last_key("$.a.b") == "b"
     assert last_key('$.a["x y"]') == "x y"
     assert last_key("$.a[3]") is None and last_key("$") is None
+
+
+def _token(now, ttl=3600, nonce="0123456789abcdef", secret="first-secret-of-at-least-32-bytes", **claims):
+    payload = {"sub": "trader", "type": "access", "iat": now, "exp": now + ttl, "jti": nonce, **claims}
+    return jwt.encode(payload, secret, algorithm="HS256")
+
+
+def _tokens(*tokens):
+    frames = [{"type": "response", "access_token": token} for token in tokens]
+    value = normalise(obs(("c1", frames)), NoiseSpec(keys=frozenset({"access_token"})))
+    return [frame.value["access_token"] for frame in value.clients["c1"].frames]
+
+
+def test_jwt_claims_are_compared_with_times_as_a_lifetime():
+    first, again = _tokens(_token(1_000, nonce="aaaaaaaaaaaaaaaa"), _token(1_000, nonce="aaaaaaaaaaaaaaaa"))
+    assert first == again == {
+        "jwt": "<token:1>", "header": {"alg": "HS256", "typ": "JWT"},
+        "claims": {"sub": "trader", "type": "access", "iat": "<ts>", "exp": "<ts>", "jti": "<jti:1>"},
+        "lifetime": 3600,
+    }
+    # Another second, key and nonce: the same readable token.
+    assert _tokens(_token(1_000))[0] == _tokens(_token(2_000, nonce="ffffffffffffffff", secret="second-secret-of-at-least-32-bytes"))[0]
+
+
+def test_jwt_lifetime_claims_and_nonce_identity_differ_visibly():
+    base = _tokens(_token(1_000))[0]
+    assert _tokens(_token(1_000, ttl=3601))[0]["lifetime"] == 3601
+    assert _tokens(_token(1_000, type="refresh"))[0]["claims"]["type"] == "refresh"
+    assert _tokens(_token(1_000, permissions=["read"]))[0]["claims"] != base["claims"]
+    reused = _tokens(_token(1_000, nonce="aaaaaaaaaaaaaaaa"), _token(9_000, nonce="aaaaaaaaaaaaaaaa"))
+    fresh = _tokens(_token(1_000, nonce="aaaaaaaaaaaaaaaa"), _token(9_000, nonce="bbbbbbbbbbbbbbbb"))
+    assert [t["claims"]["jti"] for t in reused] == ["<jti:1>", "<jti:1>"]
+    assert [t["claims"]["jti"] for t in fresh] == ["<jti:1>", "<jti:2>"]
+
+
+def test_a_token_that_only_looks_like_a_jwt_stays_a_placeholder():
+    assert _tokens("eyJub3Q.anNvbg.c2ln") == ["<token:1>"]

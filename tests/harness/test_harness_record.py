@@ -18,7 +18,7 @@ from harness.errors import ScenarioError
 from harness.proxy import recording_proxy
 from harness.record import Recorder, new_meta
 from harness.scenario import Scenario, load_scenarios, record_scenario
-from harness_servers import CloserServer, EchoServer, IssuerServer
+from harness_servers import CloserServer, EchoServer, ExtensionsServer, IssuerServer
 from harness_support import ECHO, EDITED, ISSUER
 
 HERE = Path(__file__).parent
@@ -53,6 +53,21 @@ async def test_proxy_records_a_plain_client(fast_config):
     assert transcript.events[-1].reason == "http 401"
     again = wsgm.loads(lines)
     assert (await check_recording(again, ISSUER, fast_config)).ok
+
+
+async def test_proxy_records_and_passes_on_a_client_without_compression():
+    recorder = Recorder(new_meta("compression", "ws"))
+    async with ExtensionsServer(host="127.0.0.1", port=0) as server:
+        async with recording_proxy(f"ws://127.0.0.1:{server.port}", recorder) as proxy:
+            async with connect(proxy.url, proxy=None, compression=None) as plain:
+                await plain.send("?")
+                upstream_plain = json.loads(await plain.recv())
+            async with connect(proxy.url, proxy=None) as deflating:
+                await deflating.send("?")
+                upstream_deflating = json.loads(await deflating.recv())
+    assert (upstream_plain, upstream_deflating) == ([], ["permessage-deflate"])
+    connects = [e for e in recorder.transcript().events if e.kind == "connect"]
+    assert [e.compression for e in connects] == ["none", None]
 
 
 async def test_proxy_passes_close_codes():

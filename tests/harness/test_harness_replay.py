@@ -169,3 +169,19 @@ async def test_actions_only_transcripts_compare_target_against_target(fast_confi
     assert (await check_recording(ACTIONS_ONLY, ISSUER, fast_config)).ok
     result = await compare_recording(ACTIONS_ONLY, ISSUER, EDITED, fast_config)
     assert [(d.client, d.frame, d.path) for d in result.differences] == [("c1", 1, "$.error_message")]
+
+
+async def test_replay_offers_deflate_unless_the_recording_says_none(fast_timeouts):
+    t = wsgm.loads(
+        jsonl(
+            '{"kind":"connect","client":"plain","compression":"none"}',
+            '{"kind":"connect","client":"deflating"}',
+            '{"kind":"send","client":"plain","text":"?"}',
+            '{"kind":"recv","client":"plain","text":"[]"}',
+            '{"kind":"send","client":"deflating","text":"?"}',
+            '{"kind":"recv","client":"deflating","text":"[\\"permessage-deflate\\"]"}',
+        )
+    )
+    obs = await replay_recording(t, f"{SERVERS}:ExtensionsServer", timeouts=fast_timeouts)
+    assert [f.text for f in obs.clients["plain"].frames] == ["[]"]
+    assert [f.text for f in obs.clients["deflating"].frames] == ['["permessage-deflate"]']

@@ -50,6 +50,8 @@ def test_round_trip(tmp_path):
         (['{"kind":"connect","client":"c1"}', '{"kind":"send","client":"c1"}'], 3, "exactly one of"),
         (['{"kind":"connect","client":"c1"}', '{"kind":"send","client":"c1","binary":"**"}'], 3, "base64"),
         (['{"kind":"connect","client":"c1","colour":"red"}'], 2, "unknown field 'colour'"),
+        (['{"kind":"connect","client":"c1","compression":"gzip"}'], 2, "'compression' must be one of deflate, none"),
+        (['{"kind":"connect","client":"c1","compression":false}'], 2, "field 'compression' must be string"),
         (['{"kind":"connect","client":"c1"}', '{"kind":"connect","client":"c1"}'], 3, "which is open"),
         (['{"kind":"sleep","ms":-1}'], 2, "must not be negative"),
         (["[1,2]"], 2, "must be a JSON object"),
@@ -83,3 +85,13 @@ def test_unreadable_file(tmp_path):
 def test_actions_only_transcript():
     t = wsgm.loads(jsonl('{"kind":"connect","client":"c1"}', '{"kind":"send","client":"c1","text":"x"}'))
     assert not t.has_recv
+
+
+def test_compression_is_kept_only_when_the_client_offers_none():
+    t = wsgm.loads(jsonl('{"kind":"connect","client":"c1","compression":"none"}',
+                         '{"kind":"connect","client":"c2"}',
+                         '{"kind":"connect","client":"c3","compression":"deflate"}'))
+    plain, default, explicit = t.events
+    assert (plain.offers_deflate, default.offers_deflate, explicit.offers_deflate) == (False, True, True)
+    assert plain.to_dict()["compression"] == "none" and "compression" not in default.to_dict()
+    assert [e.to_dict() for e in wsgm.loads(wsgm.dumps(t)).events] == [e.to_dict() for e in t.events]
