@@ -16,7 +16,7 @@ from refactored.app import build_app
 from refactored.config import Config
 from refactored.core.clock import Clock
 from refactored.core.context import Connection
-from refactored.core.effects import Announce, Cancel, Spawn
+from refactored.core.effects import Announce, Spawn
 from refactored.core.messages import encode
 from refactored.engine import Delivery, Engine
 from refactored.handlers import build_registry
@@ -51,7 +51,7 @@ class MemoryDriver:
         self._clients: dict[Connection, MemoryClient] = {}
         self.jobs: deque[Spawn] = deque()
         self.announced: list[Announce] = []
-        self._effects = {Spawn: self.jobs.append, Cancel: self._cancel, Announce: self.announced.append}
+        self._effects = {Spawn: self.jobs.append, Announce: self.announced.append}
 
     @classmethod
     def build(cls, settings: Mapping[str, Any] | None = None, *, clock: Clock | None = None,
@@ -86,10 +86,6 @@ class MemoryDriver:
             return
         for delivery in self.engine.deliveries(effect):
             self._write(delivery)
-
-    def _cancel(self, effect: Cancel) -> None:
-        for job in [job for job in self.jobs if job.key == effect.key]:
-            self.jobs.remove(job)
 
     def run_jobs(self, steps: int | None = None) -> None:
         """Run background jobs without sleeping: ``steps`` steps of the first, or all to their end."""

@@ -26,7 +26,7 @@ from refactored.app import App, build_app
 from refactored.config import Config
 from refactored.core.clock import Clock
 from refactored.core.context import Connection
-from refactored.core.effects import Announce, Cancel, Spawn
+from refactored.core.effects import Announce, Spawn
 from refactored.core.errors import AtCapacity
 from refactored.core.messages import encode
 from refactored.engine import Delivery, Engine
@@ -57,7 +57,7 @@ class WebSocketAPIServer:
         self._jobs: dict[str, asyncio.Task[None]] = {}
         self._server: Server | None = None
         self._lifecycle = asyncio.Lock()
-        self._effects = {Spawn: self._spawn, Cancel: self._cancel, Announce: self._announce}
+        self._effects = {Spawn: self._spawn, Announce: self._announce}
 
     def _new_engine(self, previous: App | None = None) -> Engine:
         """A fresh engine; after a stop, figures and login lockouts carry over (as in the legacy)."""
@@ -200,11 +200,6 @@ class WebSocketAPIServer:
 
     def _spawn(self, effect: Spawn) -> None:
         self._track(effect.key, self._run(effect))
-
-    def _cancel(self, effect: Cancel) -> None:
-        job = self._jobs.pop(effect.key, None)
-        if job is not None:
-            job.cancel()
 
     def _announce(self, effect: Announce) -> None:
         try:

@@ -47,16 +47,9 @@ class Announce:
 class Spawn:
     """Run ``steps`` in the background: wait ``interval``, apply the next list of effects, repeat.
 
-    ``key`` names the job so it can be cancelled.
+    ``key`` names the job; a run ends when its steps run out (a stopped run's steps end early).
     """
 
     key: str
     steps: Iterator[list[Any]]
     interval: float
-
-
-@dataclass(frozen=True, slots=True)
-class Cancel:
-    """Stop the background job named ``key`` (if it still runs)."""
-
-    key: str

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from refactored.core.effects import Announce, Cancel, Publish, Push, Spawn
+from refactored.core.effects import Announce, Publish, Push, Spawn
 
 
 def test_effects_are_frozen():
@@ -17,4 +17,4 @@ def test_defaults():
     assert Push("c1", {}).message_id is None
     assert Publish("orders", {}).exclude is None
     assert Announce("t", {}).topic == "t"
-    assert Spawn("k", iter(()), 0.1).key == Cancel("k").key
+    assert Spawn("k", iter(()), 0.1).key == "k"
