@@ -10,7 +10,6 @@ from typing import Any
 
 from refactored.config import Config
 from refactored.core.clock import Clock
-from refactored.core.health import HealthPolicy
 from refactored.lifecycle.delivery import DeliveryQueue
 from refactored.lifecycle.ratelimit import RateLimiter
 from refactored.lifecycle.registry import ConnectionRegistry
@@ -68,7 +67,6 @@ class App:
     sessions: SessionStore
     delivery: DeliveryQueue
     limiter: RateLimiter
-    health: HealthPolicy
     counters: Counters
     runtime: Runtime
 
@@ -106,7 +104,6 @@ def build_app(config: Config, clock: Clock, controller: Any = None) -> App:
         sessions=SessionStore(ttl=config.session_ttl, max_sessions=max(10 * config.max_connections, 10_000)),
         delivery=DeliveryQueue(limit=config.queue_limit, ttl=config.session_ttl),
         limiter=RateLimiter(limit=config.rate_limit, window=config.rate_window),
-        health=HealthPolicy(ping_window=2 * (config.keepalive or 30), message_window=4 * (config.keepalive or 30)),
         counters=Counters(),
         runtime=Runtime(config.host, config.port),
     )

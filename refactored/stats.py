@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from refactored.app import App
+from refactored.core.health import is_healthy
 from refactored.handlers.checks import STREAMS
 
 SERVER_VERSION = "2.0.0"
@@ -18,12 +19,11 @@ def _uptime(app: App) -> float:
 def _connections(app: App) -> dict[str, Any]:
     by_state = app.registry.by_state()
     by_state["disconnected"] = app.sessions.saved_count()
-    now = app.clock.monotonic()
     counters = app.counters
     return {
         "total": len(app.registry),
         "active": by_state["connected"] + by_state["reconnecting"],
-        "healthy": sum(1 for conn in app.registry if app.health.is_healthy(conn, now)),
+        "healthy": sum(1 for conn in app.registry if is_healthy(conn)),
         "max_connections": app.config.max_connections,
         "accepted": counters.accepted,
         "rejected": counters.rejected,

@@ -29,18 +29,12 @@ class Connection:
     state: ConnectionState = ConnectionState.CONNECTING
     user: Principal | None = None
     subscriptions: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    last_ping: float = 0.0
-    last_message: float = 0.0
     messages: int = 0
-
-    def __post_init__(self) -> None:
-        self.last_ping = self.last_message = self.opened_at
 
     def move(self, target: ConnectionState) -> None:
         """Change state through the transition table (raises on a forbidden pair)."""
         self.state = check_transition(self.state, target)
 
-    def touch(self, now: float) -> None:
-        """Record one incoming message."""
-        self.last_message = now
+    def touch(self) -> None:
+        """Count one incoming message."""
         self.messages += 1

@@ -1,24 +1,15 @@
-"""Connection health: connected, recently pinged, recently heard from."""
+"""Connection health as ``get_stats`` counts it (the legacy's rule).
+
+A connection is healthy while it is connected: its handshake completed and it is not closing.
+Silence does not make it unhealthy; keepalive pings close a connection that stops answering.
+"""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from refactored.core.context import Connection
 from refactored.core.state import ConnectionState
 
 
-@dataclass(frozen=True, slots=True)
-class HealthPolicy:
-    """Windows (seconds) after which silence makes a connection unhealthy."""
-
-    ping_window: float = 60.0
-    message_window: float = 120.0
-
-    def is_healthy(self, conn: Connection, now: float) -> bool:
-        """Connected, pinged within ``ping_window`` and heard within ``message_window``."""
-        return (
-            conn.state is ConnectionState.CONNECTED
-            and now - conn.last_ping <= self.ping_window
-            and now - conn.last_message <= self.message_window
-        )
+def is_healthy(conn: Connection) -> bool:
+    """Whether ``conn`` counts as a healthy connection."""
+    return conn.state is ConnectionState.CONNECTED

@@ -21,12 +21,10 @@ COMMANDS = {"get_stats": stats_report, "health_check": health_report}
 
 
 def ping(req: Request) -> dict[str, Any]:
-    req.conn.last_ping = req.now
     return {"type": "pong"}
 
 
 def heartbeat(req: Request) -> dict[str, Any]:
-    req.conn.last_ping = req.now
     return response("heartbeat_ack", client_id=req.conn.client_id)
 
 

@@ -10,7 +10,7 @@ from refactored.core.state import ConnectionState
 def test_new_connection_starts_connecting_and_fresh():
     conn = Connection("c1", "127.0.0.1", 5.0)
     assert conn.state is ConnectionState.CONNECTING
-    assert (conn.last_ping, conn.last_message, conn.messages) == (5.0, 5.0, 0)
+    assert (conn.opened_at, conn.messages) == (5.0, 0)
 
 
 def test_move_follows_the_table():
@@ -23,9 +23,9 @@ def test_move_follows_the_table():
 
 def test_touch_counts_messages():
     conn = Connection("c1", "127.0.0.1", 0.0)
-    conn.touch(3.0)
-    conn.touch(4.0)
-    assert (conn.messages, conn.last_message) == (2, 4.0)
+    conn.touch()
+    conn.touch()
+    assert conn.messages == 2
 
 
 def test_principal_permissions():

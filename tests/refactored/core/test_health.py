@@ -1,35 +1,21 @@
-"""Health: state, ping window, message window."""
+"""Health: a connection is healthy while it is connected, however long it has been silent."""
+
+import pytest
 
 from refactored.core.context import Connection
-from refactored.core.health import HealthPolicy
+from refactored.core.health import is_healthy
 from refactored.core.state import ConnectionState
 
-POLICY = HealthPolicy(ping_window=60, message_window=120)
 
-
-def connected(at=0.0):
-    conn = Connection("c", "ip", at)
+def test_only_connected_is_healthy():
+    conn = Connection("c", "ip", 0.0)
+    assert not is_healthy(conn)
     conn.move(ConnectionState.CONNECTED)
-    return conn
+    assert is_healthy(conn)
 
 
-def test_fresh_connected_is_healthy():
-    assert POLICY.is_healthy(connected(), 1.0)
-
-
-def test_not_connected_is_unhealthy():
-    assert not POLICY.is_healthy(Connection("c", "ip", 0.0), 1.0)
-
-
-def test_stale_ping_is_unhealthy():
-    conn = connected()
-    conn.touch(100.0)
-    assert not POLICY.is_healthy(conn, 100.0)
-    conn.last_ping = 90.0
-    assert POLICY.is_healthy(conn, 100.0)
-
-
-def test_silence_is_unhealthy():
-    conn = connected()
-    conn.last_ping = 150.0
-    assert not POLICY.is_healthy(conn, 150.0)
+@pytest.mark.parametrize("state", [s for s in ConnectionState if s is not ConnectionState.CONNECTED])
+def test_every_other_state_is_unhealthy(state):
+    conn = Connection("c", "ip", 0.0)
+    conn.state = state
+    assert not is_healthy(conn)
