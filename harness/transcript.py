@@ -128,17 +128,28 @@ def binary_event(kind: str, client: str, t: float, data: bytes) -> Event:
     return Event(kind=kind, client=client, t=t, binary=base64.b64encode(data).decode("ascii"))
 
 
+def _line(obj: dict[str, Any]) -> str:
+    """One JSON line, readable UTF-8; a line holding a lone surrogate is written with escapes."""
+    text = json.dumps(obj, ensure_ascii=False, separators=_SEP)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(obj, separators=_SEP)
+    return text
+
+
 def dumps(transcript: Transcript) -> str:
-    """Serialise a transcript to `wsgm/1` JSON Lines."""
-    lines = [json.dumps(transcript.meta.to_dict(), ensure_ascii=False, separators=_SEP)]
-    lines += [json.dumps(e.to_dict(), ensure_ascii=False, separators=_SEP) for e in transcript.events]
+    """Serialise a transcript to `wsgm/1` JSON Lines (always valid UTF-8)."""
+    lines = [_line(transcript.meta.to_dict())] + [_line(e.to_dict()) for e in transcript.events]
     return "\n".join(lines) + "\n"
 
 
 def write(transcript: Transcript, path: Path) -> None:
-    """Write a transcript file (parent directories are created)."""
+    """Write a transcript file whole or not at all (parent directories are created)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dumps(transcript), encoding="utf-8")
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(dumps(transcript), encoding="utf-8")
+    partial.replace(path)
 
 
 def load(path: Path) -> Transcript:

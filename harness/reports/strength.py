@@ -11,19 +11,23 @@ NOTE = "Information only, not a gate: these figures never change the decision or
 NO_HISTORY = "No earlier report: the trend starts with the next measurement."
 ABSENT = "not measured: this verdict carries no strength figures"
 MUTATION_LABELS = {
-    "score_percent": "mutation score %",
+    "score_percent": "mutation score % (of mutants not declared equivalent or unobservable)",
+    "score_counting_unobservable_percent": "mutation score % counting unobservable mutants as survivors",
+    "declared_equivalent": "declared equivalent (behave the same)",
+    "declared_unobservable": "declared unobservable (differ only off the wire)",
     "mutation_sites": "mutation sites",
     "mutants_run": "mutants run",
     "killed": "killed",
     "survived": "survived",
-    "equivalent": "declared equivalent",
+    "equivalent": "declared (equivalent or unobservable)",
     "not_covered": "survivors on lines no recording runs",
     "not_run": "not run (time budget)",
     "confidence_95": "score's 95 % confidence interval (sample)",
     "contradicted_declarations": "declared equivalent, yet killed",
     "unused_declarations": "equivalence declarations matching no mutant",
 }
-TREND_LABELS = {"mutation_score_percent": "mutation score %"}
+TREND_LABELS = {"mutation_score_percent": "mutation score %",
+                "mutation_score_counting_unobservable_percent": "mutation score % counting unobservable"}
 
 
 @dataclass(frozen=True)

@@ -106,8 +106,11 @@ def _summary(data: dict, quiet: bool) -> None:
         print(f"{outcome['declared']['declared_at']}: declared {outcome['declared']['kind']} but killed by {outcome['by']}")
     interval = data["confidence_95"]
     shown = f", 95% CI {interval[0]}-{interval[1]}%" if interval else ""
-    print(f"mutation: {data['killed']}/{data['mutants_run'] - data['equivalent']} killed ({data['score_percent']}%{shown}), "
-          f"{data['equivalent']} equivalent, {data['survived']} survived ({data['not_covered']} not covered), "
+    print(f"mutation: {data['killed']}/{data['mutants_run'] - data['equivalent']} killed ({data['score_percent']}%{shown}; "
+          f"{data['score_counting_unobservable_percent']}% counting unobservable ones), "
+          f"{data['equivalent']} declared ({data['declared_equivalent']} equivalent, "
+          f"{data['declared_unobservable']} unobservable), "
+          f"{data['survived']} survived ({data['not_covered']} not covered), "
           f"{data['mutants_run']} run of {data['mutation_sites']} sites, {data['not_run']} not run, {data['seconds']} s")
 
 

@@ -13,7 +13,9 @@ HISTORY_LIMIT = 50
 def headline(section: str, data: dict[str, Any]) -> dict[str, float]:
     """The figures whose trend is tracked, per section."""
     if section == "mutation":
-        return {"mutation_score_percent": data["score_percent"]}
+        strict = data.get("score_counting_unobservable_percent")
+        return {"mutation_score_percent": data["score_percent"],
+                **({} if strict is None else {"mutation_score_counting_unobservable_percent": strict})}
     return {f"{c['target']}_{kind}_percent": c[f"{kind}_percent"]
             for c in data["targets"] for kind in ("line", "branch")}
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from harness.strength.equivalents import Declaration
+from harness.strength.equivalents import KINDS, Declaration
 from harness.strength.mutants import Mutant
 from harness.strength.stats import wilson
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 1) if whole else 0.0
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,16 @@ class MutationResult:
 
     @property
     def score(self) -> float:
-        return round(100.0 * self.killed / self.scored, 1) if self.scored else 0.0
+        return _percent(self.killed, self.scored)
+
+    def declared(self, kind: str) -> int:
+        """Declared survivors of one kind (`equivalent` or `unobservable`)."""
+        return sum(o.equivalent and o.declared.kind == kind for o in self.outcomes)
+
+    @property
+    def score_counting_unobservable(self) -> float:
+        """The stricter score: mutants that differ only off the wire count as survivors."""
+        return _percent(self.killed, len(self.outcomes) - self.declared("equivalent"))
 
     def _interval(self) -> list[float] | None:
         return None if self.sampling.everything else list(wilson(self.killed, self.scored))
@@ -105,6 +118,8 @@ class MutationResult:
             "not_covered": sum(o.selection == "not covered" for o in survivors),
             "equivalent": self.equivalent, "not_run": self.not_run,
             "score_percent": self.score, "score_basis": "killed / (mutants_run - equivalent)",
+            **{f"declared_{kind}": self.declared(kind) for kind in KINDS},
+            "score_counting_unobservable_percent": self.score_counting_unobservable,
             "confidence_95": self._interval(),
             **{name: [o.to_dict() for o in listed] for name, listed in groups.items()},
             "unused_declarations": [d.to_dict() for d in self.unused],

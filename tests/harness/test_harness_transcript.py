@@ -95,3 +95,13 @@ def test_compression_is_kept_only_when_the_client_offers_none():
     assert (plain.offers_deflate, default.offers_deflate, explicit.offers_deflate) == (False, True, True)
     assert plain.to_dict()["compression"] == "none" and "compression" not in default.to_dict()
     assert [e.to_dict() for e in wsgm.loads(wsgm.dumps(t)).events] == [e.to_dict() for e in t.events]
+
+
+def test_lone_surrogates_are_written_as_escapes(tmp_path):
+    t = wsgm.loads(jsonl('{"kind":"connect","client":"c1"}'))
+    odd = wsgm.Transcript(wsgm.Meta("odd", settings={"passwords": {"viewer": "pass\ud800word"}}), t.events)
+    path = tmp_path / "odd.jsonl"
+    wsgm.write(odd, path)
+    assert "\\ud800" in path.read_text(encoding="utf-8")
+    assert wsgm.load(path).meta.settings == {"passwords": {"viewer": "pass\ud800word"}}
+    assert [p.name for p in tmp_path.iterdir()] == ["odd.jsonl"]

@@ -15,6 +15,12 @@ from harness.fuzz.model import MODES, SessionModel
 FAST = HarnessConfig(concurrency=2, timeouts=Timeouts(connect=2.0, frame=2.0, quiet=0.05, quiet_max=1.0,
                                                       recording=10.0, start=2.0, close=1.0))
 
+
+@pytest.fixture
+def fast():
+    """Short harness timeouts for the tiny candidate."""
+    return FAST
+
 TINY_APP = '''"""Replies to JSON requests."""
 
 import json

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from harness.errors import ConfigError
-from harness.strength.equivalents import LINE_TOLERANCE, load_declarations, match
-from harness.strength.mutants import mutants
+from harness.strength.equivalents import LINE_TOLERANCE, Declaration, load_declarations, match
+from harness.strength.mutants import Mutant, mutants
+from harness.strength.results import MutationResult, Outcome, Sampling
 
 SOURCE = "def f(a, b):\n    if a == 1:\n        return b == 2\n    return a == b\n"
 GOOD = '''# reviewed
@@ -72,3 +73,17 @@ def test_bad_declarations_give_path_line_reason(tmp_path, text, line, reason):
     with pytest.raises(ConfigError) as error:
         load_declarations(path)
     assert str(error.value).startswith(f"{path}:{line}: {reason}")
+
+
+def test_score_is_given_with_and_without_the_unobservable_mutants():
+    def outcome(index, killed, kind=None):
+        declared = None if kind is None else Declaration("m.py", index, "d", "why", kind=kind)
+        return Outcome(Mutant("m.py", index, index, "d"), killed, "r" if killed else None, 0.1, declared=declared)
+
+    outcomes = [outcome(i, True) for i in range(8)] + [outcome(8, False), outcome(9, False, "equivalent"),
+                                                       outcome(10, False, "unobservable"), outcome(11, True, "equivalent")]
+    data = MutationResult(Sampling(12, 12, 0), outcomes).to_dict()
+    assert (data["killed"], data["declared_equivalent"], data["declared_unobservable"]) == (9, 1, 1)
+    assert data["score_percent"] == 90.0                          # 9 of the 10 not declared
+    assert data["score_counting_unobservable_percent"] == 81.8    # 9 of 11: the unobservable one counts
+    assert [o["where"] for o in data["contradicted_declarations"]] == ["m.py:11"]

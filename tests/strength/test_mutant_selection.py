@@ -87,10 +87,8 @@ def test_wilson_interval(k, n, interval):
     assert wilson(k, n) == interval
 
 
-def test_baseline_records_lines_and_durations(tiny, ping_corpus):
-    from conftest import FAST
-
-    base = build("tinyws.server:Server", "tinyws.server:Server", [ping_corpus, ping_corpus], FAST,
+def test_baseline_records_lines_and_durations(tiny, ping_corpus, fast):
+    base = build("tinyws.server:Server", "tinyws.server:Server", [ping_corpus, ping_corpus], fast,
                  tiny.parent, [tiny])
     assert len(base.items) == 1 and base.items[0].seconds > 0 and base.items[0].known == frozenset()
     key = base.items[0].key

@@ -15,10 +15,8 @@ def _run(tiny, corpus, config, where):
     return run_mutation(options, [corpus], config, tiny.parent)
 
 
-def test_killed_survivor_and_not_covered(tiny, ping_corpus):
-    from conftest import FAST
-
-    result = _run(tiny, ping_corpus, FAST, where=(10, 13, 15))
+def test_killed_survivor_and_not_covered(tiny, ping_corpus, fast):
+    result = _run(tiny, ping_corpus, fast, where=(10, 13, 15))
     by_line = {o.mutant.line: o for o in result.outcomes}
     assert by_line[13].killed and by_line[13].by == "ping_once"  # "pong" changed
     assert not by_line[10].killed and by_line[10].selection == "covered"  # `>` -> `>=` at 1000
