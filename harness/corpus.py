@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -232,7 +232,9 @@ async def _check(transcript: Transcript, target: str, config: HarnessConfig) -> 
     first, second, noise = await _learned(replay, transcript, target, config)
     if not transcript.has_recv:
         return _result(transcript, second, first, noise, (first, second))
-    return _result(transcript, expected_observation(transcript), first, noise, (first, second))
+    # The recording holds issued tokens as references, never their contents.
+    sealed = replace(noise, open_tokens=False)
+    return _result(transcript, expected_observation(transcript), first, sealed, (first, second))
 
 
 async def _guarded(job, transcript: Transcript) -> RecordingResult:

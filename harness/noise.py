@@ -22,6 +22,7 @@ class NoiseSpec:
     unstable: tuple[str, ...] = ()
     composite: frozenset[str] = frozenset()
     keys: frozenset[str] = frozenset()
+    open_tokens: bool = True  # compare what JWTs say; off against a recording, which holds none
 
     def is_noise(self, path: str) -> bool:
         """Configured `ignore` wins over learned and added paths."""

@@ -108,7 +108,7 @@ class _Normaliser:
             return "<num>"
         if ISO_TS.match(value):
             return "<ts>"
-        if jwtview.JWT.match(value):
+        if self.noise.open_tokens and jwtview.JWT.match(value):
             return self.token(value)
         embedded = self.names.embedded(value) if composite and value not in self.names.seen else value
         return embedded if embedded != value else self.names.name(value, key)
@@ -118,9 +118,9 @@ class _Normaliser:
             return value
         if ISO_TS.match(value):
             return "<ts>"
-        if jwtview.JWT.match(value):
+        if self.noise.open_tokens and jwtview.JWT.match(value):
             return self.token(value)
-        if _SECRET.match(value):
+        if _SECRET.match(value) or jwtview.JWT.match(value):
             return self.names.name(value, "token")
         return self.names.embedded(value)
 
