@@ -108,7 +108,7 @@ class _Normaliser:
             return "<num>"
         if ISO_TS.match(value):
             return "<ts>"
-        if self.noise.open_tokens and jwtview.JWT.match(value):
+        if jwtview.JWT.match(value):
             return self.token(value)
         embedded = self.names.embedded(value) if composite and value not in self.names.seen else value
         return embedded if embedded != value else self.names.name(value, key)
@@ -118,16 +118,17 @@ class _Normaliser:
             return value
         if ISO_TS.match(value):
             return "<ts>"
-        if self.noise.open_tokens and jwtview.JWT.match(value):
+        if jwtview.JWT.match(value):
             return self.token(value)
-        if _SECRET.match(value) or jwtview.JWT.match(value):
+        if _SECRET.match(value):
             return self.names.name(value, "token")
         return self.names.embedded(value)
 
     def token(self, value: str) -> Any:
-        """A JWT: its placeholder, with the header and claims a client can read (times as a lifetime)."""
+        """A JWT: its placeholder, with the header and claims a client can read (times as a lifetime);
+        only the placeholder when tokens are sealed (against a recording)."""
         name = self.names.name(value, "token")
-        decoded = jwtview.read(value)
+        decoded = jwtview.read(value) if self.noise.open_tokens else None
         if decoded is None:
             return name
         header, claims = decoded

@@ -148,8 +148,11 @@ def write(transcript: Transcript, path: Path) -> None:
     """Write a transcript file whole or not at all (parent directories are created)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(dumps(transcript), encoding="utf-8")
-    partial.replace(path)
+    try:
+        partial.write_text(dumps(transcript), encoding="utf-8")
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def load(path: Path) -> Transcript:
