@@ -65,9 +65,9 @@ class Config:
         """
         values = {key: SETTINGS[key](value) for key, value in (settings or {}).items() if key in SETTINGS}
         values.update(arguments)
-        environment = values.get("environment", "development")
-        if jwt_secret is None and environment != "development":
-            raise ConfigurationError(f"jwt_secret is required when environment is {environment!r}")
         if jwt_secret is not None:
             values["jwt_secret"] = jwt_secret
-        return cls(**values)
+        config = cls(**values)
+        if jwt_secret is None and config.environment != "development":
+            raise ConfigurationError(f"jwt_secret is required when environment is {config.environment!r}")
+        return config

@@ -134,7 +134,6 @@ class Engine:
         app = self.app
         now = app.clock.monotonic()
         app.counters.received += 1
-        conn.touch()
         message: dict[str, Any] | None = None
         try:
             message = self._admit(data)

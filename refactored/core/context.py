@@ -29,12 +29,7 @@ class Connection:
     state: ConnectionState = ConnectionState.CONNECTING
     user: Principal | None = None
     subscriptions: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    messages: int = 0
 
     def move(self, target: ConnectionState) -> None:
         """Change state through the transition table (raises on a forbidden pair)."""
         self.state = check_transition(self.state, target)
-
-    def touch(self) -> None:
-        """Count one incoming message."""
-        self.messages += 1

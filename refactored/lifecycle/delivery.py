@@ -86,12 +86,6 @@ class DeliveryQueue:
         """Like :meth:`take`, without frames already delivered; marks the rest delivered."""
         return [item for item in self.take(client_id, now) if self.first_time(client_id, item.message_id)]
 
-    def rename(self, old: str, new: str) -> None:
-        """Move everything kept for ``old`` to ``new`` (a client adopted another's identity)."""
-        for table in (self._queues, self._delivered):
-            if old in table:
-                table[new] = table.pop(old)
-
     def forget(self, client_id: str) -> None:
         """Drop everything kept for ``client_id`` (its session ended)."""
         self._queues.pop(client_id, None)

@@ -42,8 +42,3 @@ class StrategyStore:
         with open(path, "w", encoding="utf-8") as handle:
             json.dump({"name": name, "config": config}, handle, indent=2)
         return path
-
-    def load(self, name: str) -> dict[str, Any] | None:
-        """The stored document for ``name``, if there is one."""
-        path = self.path_for(name)
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None

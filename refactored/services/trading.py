@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 RUNNING = "running"
 
@@ -95,8 +95,3 @@ class Book:
     def live_running(self) -> bool:
         """Whether any live session runs."""
         return any(s.session_type == "live" and s.state == RUNNING for s in self.sessions.values())
-
-    def running(self) -> Iterator[TradingSession | Collection]:
-        """Every running session and collection."""
-        yield from (s for s in self.sessions.values() if s.state == RUNNING)
-        yield from (c for c in self.collections.values() if c.state == RUNNING)

@@ -10,7 +10,7 @@ from refactored.core.state import ConnectionState
 def test_new_connection_starts_connecting_and_fresh():
     conn = Connection("c1", "127.0.0.1", 5.0)
     assert conn.state is ConnectionState.CONNECTING
-    assert (conn.opened_at, conn.messages) == (5.0, 0)
+    assert (conn.opened_at, conn.user, conn.subscriptions) == (5.0, None, {})
 
 
 def test_move_follows_the_table():
@@ -19,13 +19,6 @@ def test_move_follows_the_table():
     with pytest.raises(InvalidTransition):
         conn.move(ConnectionState.CONNECTING)
     assert conn.state is ConnectionState.CONNECTED
-
-
-def test_touch_counts_messages():
-    conn = Connection("c1", "127.0.0.1", 0.0)
-    conn.touch()
-    conn.touch()
-    assert conn.messages == 2
 
 
 def test_principal_permissions():
