@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from harness.diff import Difference
 from harness.errors import ConfigError
 from harness.jsonpath import covers
+from harness.tomltables import check_fields, read_entries
 
 _FIELDS = {"recording": str, "path": str, "reason": str, "client": str, "frame": int}
 _REQUIRED = ("recording", "path", "reason")
@@ -49,34 +49,11 @@ class WaivedDifference:
 
 def load_waivers(path: Path) -> list[Waiver]:
     """Read `[[waiver]]` entries; a missing file means none; errors are `path:line: reason`."""
-    path = Path(path)
-    if not path.is_file():
-        return []
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, 1, f"bad TOML: {exc}") from None
-    unknown = set(data) - {"waiver"}
-    if unknown:
-        raise ConfigError(path, 1, f"unknown table {sorted(unknown)[0]!r} (want [[waiver]])")
-    lines = [n + 1 for n, line in enumerate(text.splitlines()) if line.strip() == "[[waiver]]"]
-    entries = data.get("waiver", [])
-    if not isinstance(entries, list):
-        raise ConfigError(path, 1, "'waiver' must be an array of tables ([[waiver]])")
-    return [_waiver(path, lines[i] if i < len(lines) else 1, entry) for i, entry in enumerate(entries)]
+    return [_waiver(Path(path), line, entry) for line, entry in read_entries(path, "waiver")]
 
 
 def _waiver(path: Path, line: int, entry: dict[str, Any]) -> Waiver:
-    for key, value in entry.items():
-        kind = _FIELDS.get(key)
-        if kind is None:
-            raise ConfigError(path, line, f"unknown waiver field {key!r}")
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise ConfigError(path, line, f"waiver field {key!r} must be {kind.__name__}")
-    missing = [key for key in _REQUIRED if not entry.get(key)]
-    if missing:
-        raise ConfigError(path, line, f"waiver needs {missing[0]!r}")
+    check_fields(path, line, entry, _FIELDS, _REQUIRED, "waiver", "waiver field")
     if not entry["path"].startswith("$"):
         raise ConfigError(path, line, "waiver path must be a JSON path starting with '$'")
     return Waiver(source=f"{path}:{line}", **entry)

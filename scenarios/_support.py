@@ -10,6 +10,7 @@ from harness.scenario import scenario
 
 PASSWORDS = {"admin": "admin123", "trader": "trader123", "viewer": "viewer123"}
 FAST = {"bar_interval": 0.005}
+STATS = {"type": "command", "command": "get_stats"}  # admin only
 
 
 async def ask(client, message: Any) -> Any:

@@ -6,10 +6,8 @@ from pathlib import Path
 if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _support import ask, connect, login  # noqa: E402
+from _support import STATS, ask, connect, login  # noqa: E402
 from harness.scenario import scenario  # noqa: E402
-
-STATS = {"type": "command", "command": "get_stats"}
 
 
 @scenario(name="rate_limit_default", tags=["limits", "errors"])

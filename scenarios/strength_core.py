@@ -129,25 +129,15 @@ requests("symbol_length_limit",
     {"type": "subscribe", "stream": "market_data", "symbols": ["A" * 40 + "_B"], "id": 4},
 ])
 
-_PLAN = {"RSIStrategy": ["BTC_USDT"]}
+_START = {"type": "session_start", "session_type": "paper", "strategy_config": {"RSIStrategy": ["BTC_USDT"]},
+          "idempotent": "yes"}
+_CONFIGS = [{"bars": 1000}, {"initial_capital": 1e12}, {"quantity": 1e6},
+            {"bars": 1000, "initial_capital": 1000000000000, "quantity": 1000000},
+            {"bars": 1001}, {"initial_capital": 1.0000001e12}, {"quantity": 1000000.1}]
 requests("run_config_upper_bounds",
          "session_start config at its upper bounds (bars 1000, initial_capital 1e12, quantity 1e6) is valid: "
-         "the next check (idempotent) answers; one above each bound is invalid", ["sessions", "errors"], [
-    {"type": "session_start", "session_type": "paper", "strategy_config": _PLAN, "idempotent": "yes", "id": 1,
-     "config": {"bars": 1000}},
-    {"type": "session_start", "session_type": "paper", "strategy_config": _PLAN, "idempotent": "yes", "id": 2,
-     "config": {"initial_capital": 1e12}},
-    {"type": "session_start", "session_type": "paper", "strategy_config": _PLAN, "idempotent": "yes", "id": 3,
-     "config": {"quantity": 1e6}},
-    {"type": "session_start", "session_type": "paper", "strategy_config": _PLAN, "idempotent": "yes", "id": 4,
-     "config": {"bars": 1000, "initial_capital": 1000000000000, "quantity": 1000000}},
-    {"type": "session_start", "session_type": "paper", "strategy_config": _PLAN, "idempotent": "yes", "id": 5,
-     "config": {"bars": 1001}},
-    {"type": "session_start", "session_type": "paper", "strategy_config": _PLAN, "idempotent": "yes", "id": 6,
-     "config": {"initial_capital": 1.0000001e12}},
-    {"type": "session_start", "session_type": "paper", "strategy_config": _PLAN, "idempotent": "yes", "id": 7,
-     "config": {"quantity": 1000000.1}},
-])
+         "the next check (idempotent) answers; one above each bound is invalid", ["sessions", "errors"],
+         [{**_START, "id": n, "config": config} for n, config in enumerate(_CONFIGS, 1)])
 
 
 @scenario(name="stats_sessions_and_reconnects", tags=["protocol", "admin", "sessions", "reconnect"],

@@ -7,12 +7,11 @@ from pathlib import Path
 if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _support import ask, ask_all, connect, frames, leave, login  # noqa: E402
+from _support import STATS, ask, ask_all, connect, frames, leave, login  # noqa: E402
 from harness.scenario import scenario  # noqa: E402
 
 BAR_MS = 100
 RSI2 = {"type": "activate_strategy", "strategy_name": "RSIStrategy", "symbol": "BTC_USDT", "config": {"period": 2}}
-STATS = {"type": "command", "command": "get_stats"}
 
 
 @scenario(name="lifecycle_stats_counters", tags=["lifecycle", "admin", "limits", "reconnect"],

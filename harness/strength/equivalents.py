@@ -10,14 +10,13 @@ near are ambiguous: give `column`.
 
 from __future__ import annotations
 
-import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from harness.errors import ConfigError
 from harness.strength.mutants import Mutant
+from harness.tomltables import check_fields, read_entries
 
 DEFAULT_FILE = Path("recordings/equivalent_mutants.toml")
 LINE_TOLERANCE = 5
@@ -51,35 +50,11 @@ class Declaration:
 
 def load_declarations(path: Path) -> list[Declaration]:
     """Read `[[mutant]]` entries; a missing file means none; errors are `path:line: reason`."""
-    path = Path(path)
-    if not path.is_file():
-        return []
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        where = re.search(r"line (\d+)", str(exc))
-        raise ConfigError(path, int(where.group(1)) if where else 1, f"bad TOML: {exc}") from None
-    unknown = sorted(set(data) - {"mutant"})
-    if unknown:
-        raise ConfigError(path, 1, f"unknown table {unknown[0]!r} (want [[mutant]])")
-    entries = data.get("mutant", [])
-    if not isinstance(entries, list):
-        raise ConfigError(path, 1, "'mutant' must be an array of tables ([[mutant]])")
-    lines = [n + 1 for n, line in enumerate(text.splitlines()) if line.strip() == "[[mutant]]"]
-    return [_declaration(path, lines[i] if i < len(lines) else 1, e) for i, e in enumerate(entries)]
+    return [_declaration(Path(path), line, entry) for line, entry in read_entries(path, "mutant")]
 
 
 def _declaration(path: Path, line: int, entry: dict[str, Any]) -> Declaration:
-    for key, value in entry.items():
-        kind = _FIELDS.get(key)
-        if kind is None:
-            raise ConfigError(path, line, f"unknown field {key!r}")
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise ConfigError(path, line, f"field {key!r} must be {kind.__name__}")
-    missing = [key for key in _REQUIRED if not entry.get(key)]
-    if missing:
-        raise ConfigError(path, line, f"declaration needs {missing[0]!r}")
+    check_fields(path, line, entry, _FIELDS, _REQUIRED, "declaration")
     if entry.get("kind", KINDS[0]) not in KINDS:
         raise ConfigError(path, line, f"kind must be one of {', '.join(KINDS)}")
     return Declaration(source=f"{path}:{line}", **entry)
