@@ -179,7 +179,7 @@ def run_fuzz(options: FuzzOptions, on_example: OnExample = lambda stats, found: 
     waivers = load_waivers(options.config.resolve(options.config.waivers_file))
     model = corpus_model(options.config, waivers)
     check = SessionCheck(options.legacy, options.candidate, replace(options.config, timeouts=FUZZ_TIMEOUTS),
-                         waivers)
+                         waivers, model.correlation.reply_key)
     budget = Budget(options.time_budget, shrink=max(20.0, options.time_budget / 8))
     tally = SuccessTally(model.correlation)
     started = time.perf_counter()

@@ -11,7 +11,7 @@ import json
 from harness import transcript as wsgm
 from harness.corpus import RecordingResult
 from harness.diff import Difference
-from harness.fuzz.check import path_waivers, repaced
+from harness.fuzz.check import drop_push_races, path_waivers, repaced
 from harness.fuzz.generate import JUNK, WELL_FORMED, Request, Session, generate
 from harness.fuzz.infer import infer_model
 from harness.fuzz.minimise import minimise, without_key
@@ -220,3 +220,21 @@ def test_found_transcript_says_what_differs(tmp_path):
     path = write_found(model.transcript(), result, tmp_path, "legacy", "cand")
     loaded = wsgm.load(path)
     assert loaded.name == path.stem and "found" in loaded.meta.tags
+
+
+def _observed(frames: list[dict]) -> NormalObservation:
+    values = tuple(NormalFrame(json.dumps(v), v, True) for v in frames)
+    return NormalObservation(SESSION_NAME, "t", {"c1": NormalClient("c1", values, (), ())})
+
+
+def test_push_moved_against_replies_is_dropped_replies_out_of_order_are_not():
+    push, one, two = {"op": "tick"}, {"op": "ok", "rid": 1}, {"op": "ok", "rid": 2}
+    moved = Difference(SESSION_NAME, "c1", "reordered", 0, 2, "$", push, None)
+    raced = RecordingResult(SESSION_NAME, "", differences=[moved], expected=_observed([push, one, two]),
+                            actual=_observed([one, two, push]))
+    drop_push_races(raced, "rid")
+    assert raced.differences == []
+    swapped = RecordingResult(SESSION_NAME, "", differences=[moved], expected=_observed([one, two]),
+                              actual=_observed([two, one]))
+    drop_push_races(swapped, "rid")
+    assert swapped.differences == [moved]
