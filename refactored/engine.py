@@ -28,8 +28,8 @@ from refactored.core.errors import (
 from refactored.core.messages import decode, encode, finish
 from refactored.core.state import ConnectionState
 from refactored.handlers.auth import subscriptions_of
-from refactored.handlers.protocol import FEATURES
 from refactored.lifecycle.session_store import Snapshot
+from refactored.wire import FEATURES
 
 
 @dataclass(slots=True)
@@ -83,7 +83,7 @@ class Engine:
             app.counters.rejected += 1
             raise AtCapacity("Maximum connections exceeded")
         app.counters.accepted += 1
-        conn = Connection("client_" + secrets.token_hex(8), remote_ip, app.clock.monotonic())
+        conn = Connection("client_" + secrets.token_hex(8), remote_ip)
         conn.move(ConnectionState.CONNECTED)
         app.registry.add(conn)
         restored = self._restore(conn, reconnect_token) if reconnect_token else None

@@ -6,9 +6,7 @@ from typing import Any
 
 from refactored.app import App
 from refactored.core.health import is_healthy
-from refactored.handlers.checks import STREAMS
-
-SERVER_VERSION = "2.0.0"
+from refactored.wire import SERVER_VERSION, STREAMS
 
 
 def _uptime(app: App) -> float:
@@ -68,7 +66,7 @@ def health_report(app: App) -> dict[str, Any]:
     runtime = app.runtime
     checks = {
         "server": runtime.running,
-        "controller": app.controller is not None,
+        "controller": True,  # a server always has its controller (the built-in one by default)
         "strategies_dir": app.store.directory.is_dir(),
         "capacity": active < app.config.max_connections,
     }

@@ -11,23 +11,23 @@ from refactored.core.errors import SessionNotFound, TokenRejected
 from refactored.core.messages import response
 from refactored.core.schema import Param, read_all, require
 from refactored.handlers.checks import nonempty_str, string
+from refactored.services.users import UserDirectory
 
 CREDENTIALS = (Param("username", string), Param("password", string))
 TOKEN = Param("token", nonempty_str)
 
 
+def _tokens(users: UserDirectory, user: Principal) -> dict[str, Any]:
+    """The token fields of a ``logged_in`` or ``token_refreshed`` reply."""
+    return {"access_token": users.token(user, "access"), "refresh_token": users.token(user, "refresh"),
+            "token_type": "Bearer", "expires_in": users.access_ttl}
+
+
 def _logged_in(req: Request, user: Principal) -> dict[str, Any]:
-    users = req.app.users
     req.conn.user = user
-    return response(
-        "logged_in",
-        client_id=req.conn.client_id,
-        user={"username": user.username, "permissions": list(user.permissions)},
-        access_token=users.token(user, "access"),
-        refresh_token=users.token(user, "refresh"),
-        token_type="Bearer",
-        expires_in=users.access_ttl,
-    )
+    return response("logged_in", client_id=req.conn.client_id,
+                    user={"username": user.username, "permissions": list(user.permissions)},
+                    **_tokens(req.app.users, user))
 
 
 def login(req: Request) -> dict[str, Any]:
@@ -53,14 +53,7 @@ def refresh_token(req: Request) -> dict[str, Any]:
     users = req.app.users
     user = users.redeem_refresh(req.params["refresh_token"])
     req.conn.user = user
-    return response(
-        "token_refreshed",
-        client_id=req.conn.client_id,
-        access_token=users.token(user, "access"),
-        refresh_token=users.token(user, "refresh"),
-        token_type="Bearer",
-        expires_in=users.access_ttl,
-    )
+    return response("token_refreshed", client_id=req.conn.client_id, **_tokens(users, user))
 
 
 def reconnect(req: Request) -> dict[str, Any]:

@@ -57,7 +57,7 @@ def find_collection(req: Request) -> Collection:
     """The collection named by ``collection_id``, visible to its user and admins."""
     collection = req.app.book.collections.get(req.params["collection_id"])
     user = req.conn.user
-    if collection is None or (collection.username != user.username and not user.can("admin")):
+    if collection is None or not user.sees(collection.username):
         raise CollectionNotFound("Collection not found")
     return collection
 

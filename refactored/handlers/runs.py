@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from refactored.core.effects import Announce, Publish, Push
+from refactored.core.messages import stream_frame
 from refactored.services.trading import RUNNING, Collection, TradingSession
 
 Steps = Iterator[list[Any]]
@@ -26,13 +27,13 @@ def session_update(app: Any, session: TradingSession, status: str, results: dict
     }
     if results is not None:
         data["results"] = results
-    frame = {"type": "session_update", "stream": "sessions", "data": data, "timestamp": app.clock.iso()}
+    frame = stream_frame("sessions", data, app.clock.iso(), kind="session_update")
     return [Push(session.owner, frame), Publish("sessions", frame, exclude=session.owner), Announce("session_update", data)]
 
 
 def _market_data(app: Any, session: TradingSession, bar: dict[str, Any]) -> Publish:
     data = {"session_id": session.session_id, **bar}
-    return Publish("market_data", {"type": "market_data", "stream": "market_data", "data": data, "timestamp": app.clock.iso()})
+    return Publish("market_data", stream_frame("market_data", data, app.clock.iso()))
 
 
 def _order(session: TradingSession, event: dict[str, Any]) -> dict[str, Any]:
@@ -61,8 +62,7 @@ def _event(app: Any, session: TradingSession, event: dict[str, Any]) -> Any:
         return _market_data(app, session, event["bar"])
     stream, build = CRITICAL[event["kind"]]
     data = build(session, event)
-    frame = {"type": stream, "stream": stream, "data": data, "timestamp": app.clock.iso()}
-    return Push(session.owner, frame, data["message_id"])
+    return Push(session.owner, stream_frame(stream, data, app.clock.iso()), data["message_id"])
 
 
 def _completion(app: Any, session: TradingSession, sim: Any) -> list[Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from refactored.core.context import Connection
 from refactored.core.dispatch import HandlerSpec, Request
 from refactored.core.effects import Spawn
 from refactored.core.errors import (
@@ -17,8 +16,7 @@ from refactored.core.schema import Param, invalid, rejected
 from refactored.handlers.checks import number, symbols
 from refactored.handlers.runs import backtest_steps, session_update
 from refactored.services.trading import RUNNING, TradingSession
-
-SESSION_TYPES = ("backtest", "paper", "live")
+from refactored.wire import SESSION_TYPES
 
 
 def _session_type(value: Any) -> str:
@@ -131,13 +129,9 @@ def find_session(req: Request) -> TradingSession | None:
     if sid is None:
         return book.running_session_of(conn.user.username)
     session = book.sessions.get(sid)
-    if session is None or not _visible(session.username, conn):
+    if session is None or not conn.user.sees(session.username):
         raise SessionNotFound("Session not found")
     return session
-
-
-def _visible(owner: str, conn: Connection) -> bool:
-    return owner == conn.user.username or conn.user.can("admin")
 
 
 def session_stop(req: Request) -> dict[str, Any]:

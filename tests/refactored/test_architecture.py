@@ -13,7 +13,7 @@ ALLOWED = {
     "core": {"core"},
     "lifecycle": {"core", "lifecycle"},
     "services": {"core", "services"},
-    "handlers": {"core", "lifecycle", "services", "handlers", "stats", "app", "config"},
+    "handlers": {"core", "lifecycle", "services", "handlers", "stats", "app", "config", "wire"},
 }
 IO = {"asyncio", "websockets", "socket"}
 
