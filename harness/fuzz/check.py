@@ -32,20 +32,36 @@ def repaced(transcript: Transcript, factor: float) -> Transcript:
     return replace(transcript, events=events)
 
 
-def _reply_order(client: NormalClient | None, reply_key: str) -> list[Any]:
+def _replies(client: NormalClient | None, reply_key: str) -> list[tuple[int, Any]]:
+    """(position, echoed id) of the client's frames that answer a request."""
     frames = client.frames if client is not None else ()
-    return [f.value[reply_key] for f in frames if f.is_json and isinstance(f.value, dict) and reply_key in f.value]
+    return [(i, f.value[reply_key]) for i, f in enumerate(frames)
+            if f.is_json and isinstance(f.value, dict) and reply_key in f.value]
+
+
+def _race(difference: Difference, expected: dict, actual: dict, reply_key: str) -> bool:
+    """A frame answering no request that moved against the replies (which kept their order), or
+    that came after the client's last reply on one side only (a stream cut by the session's end)."""
+    left = _replies(expected.get(difference.client), reply_key)
+    right = _replies(actual.get(difference.client), reply_key)
+    if difference.kind == "reordered":
+        return [r for _, r in left] == [r for _, r in right]
+    trailing = {"missing": (difference.frame, difference.expected, left),
+                "extra": (difference.actual_frame, difference.actual, right)}.get(difference.kind)
+    if trailing is None or trailing[0] is None:
+        return False
+    index, value, replies = trailing
+    unanswering = not (isinstance(value, dict) and reply_key in value)
+    return unanswering and index > max((i for i, _ in replies), default=-1)
 
 
 def drop_push_races(result: RecordingResult, reply_key: str | None) -> None:
-    """Drop `reordered` frames of a client whose replies kept their order: only frames that answer
-    no request moved against the replies, a race that a session without reply sync cannot pace."""
+    """Drop the differences of frames that answer no request and whose place only timing decides:
+    a session without reply sync cannot pace them (replies out of order still differ)."""
     if reply_key is None or result.expected is None or result.actual is None:
         return
     expected, actual = result.expected.clients, result.actual.clients
-    kept = {name for name in expected
-            if _reply_order(expected[name], reply_key) == _reply_order(actual.get(name), reply_key)}
-    result.differences = [d for d in result.differences if not (d.kind == "reordered" and d.client in kept)]
+    result.differences = [d for d in result.differences if not _race(d, expected, actual, reply_key)]
 
 
 def signature(result: RecordingResult) -> frozenset[tuple[str, str, str]]:

@@ -238,3 +238,17 @@ def test_push_moved_against_replies_is_dropped_replies_out_of_order_are_not():
                               actual=_observed([two, one]))
     drop_push_races(swapped, "rid")
     assert swapped.differences == [moved]
+
+
+def test_stream_cut_by_the_end_is_dropped_a_missing_reply_is_not():
+    push, one = {"op": "tick", "n": 1}, {"op": "ok", "rid": 1}
+    extra = Difference(SESSION_NAME, "c1", "extra", None, 2, "$", None, push)
+    tail = RecordingResult(SESSION_NAME, "", differences=[extra], expected=_observed([one, push]),
+                           actual=_observed([one, push, push]))
+    drop_push_races(tail, "rid")
+    assert tail.differences == []
+    lost = Difference(SESSION_NAME, "c1", "missing", 1, None, "$", one, None)
+    missing = RecordingResult(SESSION_NAME, "", differences=[lost], expected=_observed([push, one]),
+                              actual=_observed([push]))
+    drop_push_races(missing, "rid")
+    assert missing.differences == [lost]
