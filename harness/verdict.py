@@ -26,7 +26,8 @@ from harness.targets import parse_target
 from harness.errors import HarnessError
 
 GateRunner = Callable[[GateOptions], GateResult]
-VERSIONED = ("websockets", "radon", "memray", "libcst", "pytest-benchmark", "matplotlib", "pyflakes", "wsgm")
+VERSIONED = ("websockets", "radon", "memray", "libcst", "pytest-benchmark", "matplotlib", "pyflakes", "griffe", "psutil",
+             "wsgm")
 
 
 def now() -> str:
@@ -56,7 +57,11 @@ class Verdict:
 
     @property
     def failed(self) -> list[GateResult]:
-        return [r for r in self.results if not r.passed]
+        return [r for r in self.results if r.failed]
+
+    @property
+    def skipped(self) -> list[GateResult]:
+        return [r for r in self.results if r.skipped]
 
     @property
     def passed(self) -> bool:
@@ -79,8 +84,10 @@ class Verdict:
         problems += [f"{r.name} failed ({r.summary})" for r in self.failed]
         if problems:
             return "; ".join(problems)
-        names = ", ".join(r.name for r in self.results)
-        return f"all gates passed: {names}" if self.complete else f"gates passed (partial run): {names}"
+        names = ", ".join(r.name for r in self.results if r.passed)
+        passed = f"all gates passed: {names}" if self.complete else f"gates passed (partial run): {names}"
+        skipped = "; ".join(f"{r.name} {r.summary}" for r in self.skipped)
+        return f"{passed}; {skipped}" if skipped else passed
 
 
 def run_gates(gates: Mapping[str, GateRunner], options: GateOptions, complete: bool) -> Verdict:

@@ -13,7 +13,8 @@ class GateResult:
     """One gate's outcome.
 
     ``summary`` is stable from run to run (no measured figures) so that it can be written into
-    the shim; ``reason`` may quote figures.
+    the shim; ``reason`` may quote figures. A ``skipped`` gate does not apply to the targets: it
+    neither passes nor fails, and ``reason`` says why.
     """
 
     name: str
@@ -23,11 +24,16 @@ class GateResult:
     figures: dict[str, Any] = field(default_factory=dict)
     thresholds: dict[str, Any] = field(default_factory=dict)
     artifacts: dict[str, str] = field(default_factory=dict)
+    skipped: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return not (self.passed or self.skipped)
 
     @property
     def decision(self) -> str:
-        """``"pass"`` or ``"fail"``."""
-        return "pass" if self.passed else "fail"
+        """``"pass"``, ``"fail"`` or ``"skipped"``."""
+        return "skipped" if self.skipped else ("pass" if self.passed else "fail")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping."""
@@ -35,6 +41,7 @@ class GateResult:
             "name": self.name,
             "decision": self.decision,
             "passed": self.passed,
+            "skipped": self.skipped,
             "summary": self.summary,
             "reason": self.reason,
             "figures": self.figures,
