@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from harness.errors import HarnessError
@@ -13,8 +13,8 @@ class GateResult:
     """One gate's outcome.
 
     ``summary`` is stable from run to run (no measured figures) so that it can be written into
-    the shim; ``reason`` may quote figures. A ``skipped`` gate does not apply to the targets: it
-    neither passes nor fails, and ``reason`` says why.
+    the shim; ``reason`` may quote figures. A ``skipped`` gate could not apply to the targets
+    (``reason`` says why): it does not fail the verdict unless the run requires it.
     """
 
     name: str
@@ -26,9 +26,17 @@ class GateResult:
     artifacts: dict[str, str] = field(default_factory=dict)
     skipped: bool = False
 
-    @property
-    def failed(self) -> bool:
-        return not (self.passed or self.skipped)
+    @classmethod
+    def skip(cls, name: str, reason: str) -> "GateResult":
+        """The result of a gate that cannot apply to these targets."""
+        return cls(name, True, "skipped: cannot apply to these targets", reason, skipped=True)
+
+    def required(self) -> "GateResult":
+        """This result when the run requires the gate: a skip becomes a failure."""
+        if not self.skipped:
+            return self
+        return replace(self, passed=False, skipped=False, summary="required, but skipped",
+                       reason=f"required, but skipped: {self.reason}")
 
     @property
     def decision(self) -> str:
@@ -41,12 +49,12 @@ class GateResult:
             "name": self.name,
             "decision": self.decision,
             "passed": self.passed,
-            "skipped": self.skipped,
             "summary": self.summary,
             "reason": self.reason,
             "figures": self.figures,
             "thresholds": self.thresholds,
             "artifacts": self.artifacts,
+            "skipped": self.skipped,
         }
 
 
@@ -57,3 +65,7 @@ def result_from_dict(data: dict[str, Any]) -> GateResult:
 
 class GateError(HarnessError):
     """A gate could not be evaluated (a harness or usage problem, not a failed gate)."""
+
+
+class NotApplicable(HarnessError):
+    """The gate cannot apply to a target (e.g. radon on a server that is not Python): a skip."""

@@ -1,4 +1,4 @@
-"""Judge the api differences: none unwaived, no api waiver unused; `skipped` for a non-Python target."""
+"""Judge the api differences: none unwaived, no api waiver unused; a non-Python target is a skip."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from harness.gates.api import runtime, static
 from harness.gates.api.model import ApiDifference, unique
 from harness.gates.api.waivers import Judged, apply_api_waivers, load_api_waivers
-from harness.gates.result import GateResult
+from harness.gates.result import GateResult, NotApplicable
 from harness.targets import load_server_class, parse_target
 
 NAME = "api"
@@ -16,11 +16,15 @@ THRESHOLDS = {"unwaived_differences": 0, "unused_waivers": 0}
 
 
 def api_gate(legacy: str, candidate: str, waivers_file: Path, timeout: float) -> GateResult:
-    """Compare the public surface of the candidate class with the legacy class."""
+    """Compare the public surface of the candidate class with the legacy class.
+
+    Raises NotApplicable (the gate is skipped) when a target is not a Python class.
+    """
     specs = [parse_target(target) for target in (legacy, candidate)]
     outside = [spec.spec for spec in specs if not spec.in_process]
     if outside:
-        return skipped(outside)
+        raise NotApplicable(f"{', '.join(outside)}: not an import path (module:Class); "
+                            "the api gate compares Python classes")
     old, new = (load_server_class(spec) for spec in specs)
     differences, compared, added = compare(old, new, timeout)
     waivers = load_api_waivers(waivers_file)
@@ -39,18 +43,6 @@ def compare(old: type, new: type, timeout: float) -> tuple[list[ApiDifference], 
     )
     compared = len(set(static.public_members(old_static)) | old_runtime.names)
     return differences, compared, runtime.additions(old_runtime, new_runtime)
-
-
-def skipped(targets: list[str]) -> GateResult:
-    """The gate does not apply: a target is not a Python class."""
-    return GateResult(
-        name=NAME,
-        passed=False,
-        skipped=True,
-        summary="skipped: not a Python target",
-        reason=f"{', '.join(targets)}: not an import path (module:Class); the api gate compares Python classes",
-        thresholds=THRESHOLDS,
-    )
 
 
 def _figures(judged: Judged, compared: int, added: list[str]) -> dict[str, Any]:
