@@ -52,17 +52,15 @@ def stats_counters(app: App) -> dict[str, int]:
 def connection_table(app: App, sockets: dict[Any, Any]) -> dict[str, dict[str, Any]]:
     """The legacy ``connections`` dict: client id -> what the server knows of that client.
 
-    Only the keys that describe the client are kept; the legacy's private bookkeeping
-    (``messages_received``, ``last_heartbeat``, ``post_reply``) is not.
+    Only the keys that describe the client are kept; the legacy's bookkeeping
+    (``connected_at``, ``messages_received``, ``last_heartbeat``, ``post_reply``) is not.
     """
-    offset = app.clock.wall() - app.clock.monotonic()
     return {
         conn.client_id: {
             "client_id": conn.client_id,
             "state": conn.state.value,
             "websocket": sockets.get(conn),
             "remote_ip": conn.remote_ip,
-            "connected_at": conn.opened_at + offset,
             "authenticated": conn.user is not None,
             "username": conn.user.username if conn.user else None,
             "permissions": list(conn.user.permissions) if conn.user else [],

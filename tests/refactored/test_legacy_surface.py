@@ -16,9 +16,9 @@ SETTINGS_ATTRIBUTES = (
     "bar_interval", "queue_limit", "environment", "settings", "strategies_dir", "server", "stats",
     "connections",
 )
-# Per-connection keys both sides show; the values of the first three differ by nature.
-CONNECTION_KEYS = {"client_id", "state", "websocket", "remote_ip", "connected_at", "authenticated", "username",
-                   "permissions", "subscriptions"}
+# Per-connection keys both sides show; the values of the first two differ by nature.
+CONNECTION_KEYS = {"client_id", "websocket", "state", "remote_ip", "authenticated", "username", "permissions",
+                   "subscriptions"}
 CUSTOM = {"rate_window": 5, "session_ttl": 7, "lockout_seconds": 9, "bar_interval": 1, "queue_limit": 3,
           "environment": "development", "max_message_size": 4096}
 
@@ -84,7 +84,7 @@ async def _run(side, settings=None):
 
 def _comparable(connections):
     return sorted(
-        ({k: v for k, v in entry.items() if k in CONNECTION_KEYS - {"client_id", "websocket", "connected_at"}}
+        ({k: v for k, v in entry.items() if k in CONNECTION_KEYS - {"client_id", "websocket"}}
          for entry in connections.values()),
         key=lambda entry: entry["authenticated"],
     )
