@@ -32,13 +32,14 @@ from refactored.core.messages import encode
 from refactored.engine import Engine
 from refactored.handlers import build_handler_table
 from refactored.handlers.subscriptions import broadcast
+from refactored.legacy_surface import LegacyAttributes
 from refactored.stats import health_report, stats_report
 
 FLUSH_INTERVAL = 0.5
 WRITE_LIMIT = 2**15  # bytes buffered for one client before its replies wait for it to read
 
 
-class WebSocketAPIServer:
+class WebSocketAPIServer(LegacyAttributes):
     """The trading WebSocket API server (same constructor and API as the legacy one)."""
 
     def __init__(self, event_bus: Any = None, logger: logging.Logger | None = None,
@@ -50,6 +51,7 @@ class WebSocketAPIServer:
         self.config = Config.build(settings, jwt_secret=jwt_secret, host=host, port=port,
                                    max_connections=max_connections, heartbeat_interval=heartbeat_interval)
         self._controller = controller
+        self._settings = dict(settings or {})
         self.port = port
         self.engine = self._new_engine()
         self._sockets: dict[Connection, ServerConnection] = {}
@@ -114,8 +116,9 @@ class WebSocketAPIServer:
         await self.start()
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(self, exc_type: object, exc: object, tb: object) -> bool:
         await self.stop()
+        return False
 
     async def broadcast_to_subscribers(self, stream: str, data: Any, exclude_client: str | None = None) -> int:
         """Push ``data`` to the subscribers of ``stream``; return how many got it."""
