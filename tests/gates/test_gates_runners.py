@@ -32,7 +32,7 @@ def test_source_roots_and_url_targets() -> None:
 
 
 def test_gate_table_order() -> None:
-    assert list(runners.GATES) == ["golden", "complexity", "memory", "bench", "fuzz"]
+    assert list(runners.GATES) == ["golden", "complexity", "memory", "bench", "fuzz", "api"]
 
 
 def test_configured_thresholds_reach_the_gates(tmp_path: Path) -> None:
