@@ -57,6 +57,15 @@ class NoiseRules:
 
 
 @dataclass(frozen=True)
+class TargetTable:
+    """How target specs resolve: short names, and which recording settings a server class
+    takes as constructor keywords of their own (the rest arrive as `settings=`)."""
+
+    aliases: dict[str, str] = field(default_factory=dict)
+    constructor_keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class HarnessConfig:
     """The whole `[tool.harness]` table; the defaults run the worked subject."""
 
@@ -66,6 +75,8 @@ class HarnessConfig:
     shim: str = "compat/__init__.py"
     waivers_file: str = "recordings/waivers.toml"
     concurrency: int = 4
+    targets: TargetTable = TargetTable()
+    env: dict[str, str] = field(default_factory=dict)
     noise: NoiseRules = NoiseRules()
     fixtures: Fixtures = Fixtures()
     timeouts: Timeouts = Timeouts()
@@ -123,6 +134,7 @@ _SECTIONS = {
     "fixtures": (Fixtures, {"passwords": _str_dict}),
     "timeouts": (Timeouts, {f.name: _number for f in fields(Timeouts)}),
     "redact": (Redaction, {f.name: _str_tuple for f in fields(Redaction)}),
+    "targets": (TargetTable, {"aliases": _str_dict, "constructor_keywords": _str_tuple}),
 }
 _SCALARS = {
     "legacy": _STR,
@@ -132,6 +144,7 @@ _SCALARS = {
     "waivers_file": _STR,
     "concurrency": _POSITIVE_INT,
     "thresholds": _TABLE,
+    "env": _str_dict,
 }
 
 

@@ -15,6 +15,7 @@ from harness.noise import NoiseSpec, learn_noise
 from harness.normalise import NormalObservation, normalise
 from harness.observation import Observation, expected_observation
 from harness.replay import replay_recording
+from harness.targets import parse_target
 from harness.transcript import Transcript
 from harness.waivers import WaivedDifference, Waiver, apply_waivers, load_waivers, unused_waivers
 
@@ -150,7 +151,8 @@ def load_corpus(paths: list[Path]) -> tuple[list[Transcript], list[RecordingResu
 def _replayer(config: HarnessConfig):
     async def replay(transcript: Transcript, target: str) -> Observation:
         return await replay_recording(
-            transcript, target, fixtures=config.fixtures, timeouts=config.timeouts, redaction=config.redact
+            transcript, parse_target(target, config), fixtures=config.fixtures, timeouts=config.timeouts,
+            redaction=config.redact,
         )
 
     return replay

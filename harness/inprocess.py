@@ -1,13 +1,30 @@
-"""An in-process server on its own thread and event loop, so a blocked server cannot block replay."""
+"""The `module:Class` target form: a server class started in this process, on its own thread and
+event loop, so a blocked server cannot block replay."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import threading
-from typing import Any, Callable
+from typing import Any, AsyncIterator, Callable, Protocol, runtime_checkable
 
+from harness.config import Timeouts
 from harness.errors import TargetError
+from harness.targets import LOOPBACK, LiveTarget, TargetSpec, constructor_arguments, load_server_class
+
+
+@runtime_checkable
+class InProcessServer(Protocol):
+    """What a `module:Class` target is. The class is called as
+    `Class(settings=<recording settings>, host="127.0.0.1", port=0, **own)`, where `own` holds the
+    settings named in `[tool.harness.targets] constructor_keywords`, taken out of `settings`.
+    `start()` listens (port 0: any free port) and sets `.port`; `stop()` closes everything."""
+
+    port: int
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 class ServerThread:
@@ -67,3 +84,24 @@ class ServerThread:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=self.timeout)
+
+
+def _checked(server: Any, label: str) -> Any:
+    if not isinstance(server, InProcessServer):
+        raise TargetError(f"{label}: not a server (needs async start(), async stop() and .port)")
+    return server
+
+
+@contextlib.asynccontextmanager
+async def serve_class(
+    target: TargetSpec, settings: dict[str, Any] | None, timeouts: Timeouts
+) -> AsyncIterator[LiveTarget]:
+    """A fresh instance of the class with `settings`, on its own thread; always stopped."""
+    cls = load_server_class(target)
+    arguments = constructor_arguments(settings, target.keywords)
+    thread = ServerThread(lambda: _checked(cls(**arguments), target.spec), target.spec, timeouts.start)
+    try:
+        port = await thread.start()
+        yield LiveTarget(f"ws://{LOOPBACK}:{port}/", thread.server)
+    finally:
+        await thread.stop()

@@ -16,7 +16,7 @@ from harness.errors import TargetError
 from harness.observation import ClientObservation, Frame, Observation
 from harness.redact import Restorer
 from harness.syncpoints import Progress, plan
-from harness.targets import parse_target, running
+from harness.targets import TargetSpec, parse_target, running
 from harness.transcript import Event, Transcript
 
 
@@ -197,32 +197,43 @@ class _Run:
 
 async def replay_recording(
     transcript: Transcript,
-    target: str,
+    target: str | TargetSpec,
     *,
     fixtures: Fixtures | None = None,
     timeouts: Timeouts | None = None,
     redaction: Redaction | None = None,
 ) -> Observation:
-    """Replay one transcript against a fresh `target`; target problems set `.failed`."""
+    """Replay one transcript against a fresh `target` (a spec string, resolved with the working
+    directory's configuration, or a resolved TargetSpec); target problems set `.failed`."""
     timeouts = timeouts or Timeouts()
     restorer = Restorer(redaction or Redaction(), fixtures or Fixtures(), transcript.meta.settings)
+    name = target.spec if isinstance(target, TargetSpec) else target
     started = time.perf_counter()
     run: _Run | None = None
     failed = None
     try:
-        async with running(parse_target(target), transcript.meta.settings, timeouts.start) as url:
-            run = _Run(transcript, url, restorer, timeouts)
+        spec = target if isinstance(target, TargetSpec) else parse_target(target)
+        async with running(spec, transcript.meta.settings, timeouts) as live:
+            run = _Run(transcript, live.url, restorer, timeouts)
+            if not spec.restartable:
+                run.warnings += external_warnings(transcript)
             await asyncio.wait_for(run.run(), timeouts.recording)
     except asyncio.TimeoutError:
         failed = f"replay timed out after {timeouts.recording:g} s"
     except (TargetError, ReplayFailed) as exc:
         failed = str(exc)
     duration = time.perf_counter() - started
-    if run is not None and transcript.meta.settings and not parse_target(target).in_process:
-        run.warnings.append("external target: the recording's settings were not applied")
     if run is None:
-        return Observation(transcript.name, target, failed=failed, duration=duration)
-    return run.observation(target, failed, duration)
+        return Observation(transcript.name, name, failed=failed, duration=duration)
+    return run.observation(name, failed, duration)
+
+
+def external_warnings(transcript: Transcript) -> list[str]:
+    """What replaying against a server the harness cannot restart leaves uncertain."""
+    out = ["external target: not restarted, so server state carries over between replays"]
+    if transcript.meta.settings:
+        out.append("external target: the recording's settings were not applied")
+    return out
 
 
 def replay_recording_sync(transcript: Transcript, target: str, **options) -> Observation:

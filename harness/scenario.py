@@ -165,7 +165,7 @@ class ScenarioSession:
 async def record_scenario(sc: Scenario, target: str, config: HarnessConfig | None = None) -> Transcript:
     """Run one scenario against a fresh target through the recording proxy."""
     config = config or HarnessConfig()
-    spec = parse_target(target)
+    spec = parse_target(target, config)
     recorder = Recorder(
         new_meta(
             sc.name, target if not spec.in_process else f"{spec.module}:{spec.attr}", sc.tags, sc.settings
@@ -173,8 +173,8 @@ async def record_scenario(sc: Scenario, target: str, config: HarnessConfig | Non
         config.redact,
         config.fixtures,
     )
-    async with running(spec, sc.settings, config.timeouts.start) as url:
-        async with recording_proxy(url, recorder, timeout=config.timeouts.connect) as proxy:
+    async with running(spec, sc.settings, config.timeouts) as live:
+        async with recording_proxy(live.url, recorder, timeout=config.timeouts.connect) as proxy:
             session = ScenarioSession(proxy.url, recorder, config, sc.settings)
             try:
                 await _run_bounded(sc, session, config.timeouts.recording)

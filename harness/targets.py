@@ -1,83 +1,194 @@
-"""Targets: a server class started in process, or an external `ws://` URL."""
+"""Targets: one contract, four forms. A spec names a server; `running()` starts a fresh one
+(when the form allows), yields it live, and always stops it.
+
+| form | started as |
+| --- | --- |
+| `module:Class` | a server class in this process (harness.inprocess.InProcessServer) |
+| `cmd:COMMAND` | a command line with `{port}`, in its own process group (harness.serving.command) |
+| `asgi:module:app`, `asgi:module:factory()` | an ASGI app under uvicorn, forked fresh (harness.serving.asgi) |
+| `ws://…`, `wss://…` | an external server, never restarted: its state carries over between replays |
+"""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
+import shlex
 from dataclasses import dataclass
-from typing import Any, AsyncIterator
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable
 
+from harness.config import HarnessConfig, TargetTable, Timeouts, load_config
 from harness.errors import TargetError
-from harness.inprocess import ServerThread
 
-SHORT_NAMES = {
-    "legacy": "legacy.websocket_server:WebSocketAPIServer",
-    "refactored": "refactored:WebSocketAPIServer",
-    "compat": "compat:WebSocketAPIServer",
-}
 LOOPBACK = "127.0.0.1"
-# Settings keys that the shared constructor takes as keyword arguments of its own.
-CONSTRUCTOR_SETTINGS = ("max_connections", "heartbeat_interval", "jwt_secret")
+USAGE = "want an alias, module:Class, cmd:COMMAND with {port}, asgi:module:app or ws://host:port"
 
 
 @dataclass(frozen=True)
 class TargetSpec:
-    """A resolved target: either an importable `module:attr` or an external URL."""
+    """A resolved target (nothing imported or started yet)."""
 
-    spec: str
-    module: str = ""
-    attr: str = ""
-    url: str = ""
+    spec: str  # as written (an alias, or a full form)
+    kind: str  # "class", "cmd", "asgi" or "url"
+    value: str  # the full form without its prefix
+    keywords: tuple[str, ...] = ()  # settings a server class takes as its own keywords
+    env: tuple[tuple[str, str], ...] = ()  # extra environment of a started process
 
     @property
     def in_process(self) -> bool:
-        return not self.url
+        """A server class run inside the harness process."""
+        return self.kind == "class"
+
+    @property
+    def restartable(self) -> bool:
+        """False for an external URL: the harness cannot give each replay a fresh server."""
+        return self.kind != "url"
+
+    @property
+    def module(self) -> str:
+        return self.value.partition(":")[0] if self.kind in ("class", "asgi") else ""
+
+    @property
+    def attr(self) -> str:
+        return self.value.partition(":")[2] if self.kind in ("class", "asgi") else ""
+
+    @property
+    def url(self) -> str:
+        return self.value if self.kind == "url" else ""
 
 
-def parse_target(spec: str) -> TargetSpec:
-    """Resolve a short name, `module:attr` or `ws://host:port` (no import yet)."""
-    full = SHORT_NAMES.get(spec, spec)
-    if full.startswith(("ws://", "wss://")):
-        return TargetSpec(spec=spec, url=full)
-    module, sep, attr = full.partition(":")
-    if not (sep and module and attr.isidentifier()):
-        raise TargetError(f"bad target {spec!r}: want legacy, refactored, module:Class or ws://host:port")
-    return TargetSpec(spec=spec, module=module, attr=attr)
+@dataclass(frozen=True)
+class LiveTarget:
+    """A started target: its URL, and for an in-process server its Python side (else None)."""
+
+    url: str
+    server: Any | None = None
+
+
+def _dotted(path: str) -> bool:
+    return all(part.isidentifier() for part in path.split("."))
+
+
+def _class_form(value: str) -> str | None:
+    module, sep, attr = value.partition(":")
+    return None if sep and module and _dotted(module) and attr.isidentifier() else USAGE
+
+
+def _asgi_form(value: str) -> str | None:
+    module, sep, attr = value.partition(":")
+    attr = attr.removesuffix("()")
+    ok = sep and module and _dotted(module) and attr.isidentifier()
+    return None if ok else "want asgi:module:app or asgi:module:factory()"
+
+
+def _cmd_form(value: str) -> str | None:
+    try:
+        words = shlex.split(value)
+    except ValueError as exc:
+        return f"cannot split the command line: {exc}"
+    if not words:
+        return "empty command"
+    return None if "{port}" in value else "the command has no {port} placeholder"
+
+
+def _url_form(value: str) -> str | None:
+    return None
+
+
+# prefix -> (kind, check of the rest: None or the reason it is bad)
+_FORMS: dict[str, tuple[str, Callable[[str], str | None]]] = {
+    "cmd:": ("cmd", _cmd_form),
+    "asgi:": ("asgi", _asgi_form),
+    "ws://": ("url", _url_form),
+    "wss://": ("url", _url_form),
+}
+
+
+@functools.lru_cache(maxsize=8)
+def _project_config(path: Path) -> HarnessConfig:
+    return load_config(path)
+
+
+def project_config() -> HarnessConfig:
+    """The configuration of the working directory's pyproject.toml (what the CLI reads too)."""
+    return _project_config(Path("pyproject.toml").resolve())
+
+
+def target_table(config: HarnessConfig | None) -> TargetTable:
+    """The `[tool.harness.targets]` of `config`; when it sets none (a configuration built in code,
+    or a file without the table), the working directory's project's."""
+    if config is not None and config.targets != TargetTable():
+        return config.targets
+    return project_config().targets
+
+
+def parse_target(spec: str, config: HarnessConfig | None = None) -> TargetSpec:
+    """Resolve an alias (`[tool.harness.targets] aliases`) and check the form (no import yet)."""
+    table = target_table(config)
+    env = tuple((config or project_config()).env.items())
+    full = table.aliases.get(spec, spec)
+    prefix = next((p for p in _FORMS if full.startswith(p)), "")
+    kind, check = _FORMS.get(prefix, ("class", _class_form))
+    value = full if kind == "url" else full[len(prefix):]
+    problem = check(value)
+    if problem is not None:
+        raise TargetError(f"bad target {spec!r}: {problem}")
+    return TargetSpec(spec, kind, value, table.constructor_keywords, env)
 
 
 def load_server_class(target: TargetSpec) -> Any:
-    """Import the server class of an in-process target."""
+    """Import the attribute a `module:attr` names (a server class, or an ASGI app)."""
     try:
         module = importlib.import_module(target.module)
     except Exception as exc:  # an import error of the target is reported, not raised through
         raise TargetError(f"cannot import {target.module!r}: {exc!r}") from None
     namespace = vars(module)
-    if target.attr not in namespace:
+    if target.attr.removesuffix("()") not in namespace:
         raise TargetError(f"{target.module!r} has no attribute {target.attr!r}")
-    return namespace[target.attr]
+    return namespace[target.attr.removesuffix("()")]
 
 
-def constructor_arguments(settings: dict[str, Any] | None) -> dict[str, Any]:
-    """Keyword arguments for a server class: the recording's settings, with the keys the
-    constructor takes itself (e.g. `max_connections`) moved out of `settings`."""
+def constructor_arguments(settings: dict[str, Any] | None, keywords: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """Keyword arguments for a server class: the recording's settings, with the `keywords` the
+    constructor takes itself (default: the project's `constructor_keywords`) moved out."""
+    keywords = target_table(None).constructor_keywords if keywords is None else keywords
     remaining = dict(settings or {})
-    own = {key: remaining.pop(key) for key in CONSTRUCTOR_SETTINGS if key in remaining}
+    own = {key: remaining.pop(key) for key in keywords if key in remaining}
     return {"settings": remaining, "host": LOOPBACK, "port": 0, **own}
+
+
+def _launchers() -> dict[str, Callable[..., contextlib.AbstractAsyncContextManager]]:
+    from harness.inprocess import serve_class
+    from harness.serving.asgi import serve_asgi
+    from harness.serving.command import serve_command
+
+    return {"class": serve_class, "cmd": serve_command, "asgi": serve_asgi, "url": _serve_url}
+
+
+@contextlib.asynccontextmanager
+async def _serve_url(target: TargetSpec, settings: dict[str, Any] | None, timeouts: Timeouts):
+    yield LiveTarget(target.url)
 
 
 @contextlib.asynccontextmanager
 async def running(
-    target: TargetSpec, settings: dict[str, Any] | None, start_timeout: float = 10.0
-) -> AsyncIterator[str]:
-    """Start the target (fresh, with `settings`, on its own thread), yield its URL, always stop it."""
-    if not target.in_process:
-        yield target.url
-        return
-    cls = load_server_class(target)
-    arguments = constructor_arguments(settings)
-    thread = ServerThread(lambda: cls(**arguments), target.spec, start_timeout)
-    try:
-        port = await thread.start()
-        yield f"ws://{LOOPBACK}:{port}/"
-    finally:
-        await thread.stop()
+    target: TargetSpec, settings: dict[str, Any] | None, timeouts: Timeouts | None = None
+) -> AsyncIterator[LiveTarget]:
+    """Start the target fresh with `settings` (bounded by `timeouts.start`), yield it live, always
+    stop it (bounded by `timeouts.close`). A server that died meanwhile raises TargetError."""
+    launch = _launchers()[target.kind]
+    async with launch(target, settings, timeouts or Timeouts()) as live:
+        yield live
+
+
+def check_target(target: TargetSpec) -> None:
+    """Fail early (TargetError) on a target that cannot start at all: a class or ASGI app that
+    does not import, or is not what its form needs."""
+    if target.in_process:
+        load_server_class(target)
+    elif target.kind == "asgi":
+        from harness.serving.asgi import check_app
+
+        check_app(target)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from harness.commands.common import add_output_options, config_of, run_corpus
 from harness.corpus import compare_corpus
-from harness.targets import parse_target
+from harness.targets import check_target, parse_target
 
 
 def register(subparsers) -> None:
@@ -24,8 +24,8 @@ def run(args: argparse.Namespace) -> int:
     paths = args.recordings or [config.resolve(config.recordings)]
     legacy = args.legacy or config.legacy
     candidate = args.candidate or config.candidate
-    parse_target(legacy)
-    parse_target(candidate)
+    check_target(parse_target(legacy, config))
+    check_target(parse_target(candidate, config))
     return run_corpus(
         lambda progress: compare_corpus(legacy, candidate, paths, config, progress=progress), paths, args
     )

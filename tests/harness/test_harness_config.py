@@ -18,6 +18,15 @@ def test_defaults_without_file(tmp_path):
     assert config.fixtures.passwords["trader"] == "trader123"
 
 
+def test_targets_and_env(tmp_path):
+    path = write(tmp_path, 'env = { LOG = "warn" }\n[tool.harness.targets]\n'
+                           'aliases = { old = "cmd:node s.js {port}" }\nconstructor_keywords = ["limit"]\n')
+    config = load_config(path)
+    assert config.env == {"LOG": "warn"}
+    assert config.targets.aliases == {"old": "cmd:node s.js {port}"} and config.targets.constructor_keywords == ("limit",)
+    assert HarnessConfig().targets.aliases == {} and HarnessConfig().env == {}  # generic defaults
+
+
 def test_values_and_sections(tmp_path):
     path = write(
         tmp_path,
@@ -45,6 +54,10 @@ def test_values_and_sections(tmp_path):
         ("fixtures = 3\n", 5, "fixtures must be a table"),
         ("concurrency = 0\n", 5, "concurrency must be a positive integer"),
         ("legacy = \n", 5, "bad TOML"),
+        ("\ntargets.aliases = { old = 3 }\n", 6, "targets.aliases must be a table of strings"),
+        ("targets = { constructor_keywords = \"port\" }\n", 5, "targets.constructor_keywords must be an array"),
+        ("targets = { kinds = [] }\n", 5, "unknown key tool.harness.targets.kinds"),
+        ("env = { PORT = 8080 }\n", 5, "env must be a table of strings"),
     ],
 )
 def test_errors_have_line(tmp_path, body, line, reason):

@@ -1,0 +1,1 @@
+"""Targets the harness starts as processes: `cmd:` commands and `asgi:` apps."""
