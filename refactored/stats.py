@@ -6,6 +6,7 @@ from typing import Any
 
 from refactored.app import App
 from refactored.core.health import is_healthy
+from refactored.services.trading import RunState
 from refactored.wire import SERVER_VERSION, STREAMS
 
 
@@ -37,7 +38,7 @@ def _sessions(app: App) -> dict[str, Any]:
         "persisted": app.sessions.saved_count(),
         "queued_messages": sum(app.delivery.pending(client_id) for client_id in saved),
         "trading_sessions": len(book.sessions),
-        "active_trading_sessions": sum(1 for s in book.sessions.values() if s.state == "running"),
+        "active_trading_sessions": sum(1 for s in book.sessions.values() if s.state is RunState.RUNNING),
         "collections": len(book.collections),
     }
 

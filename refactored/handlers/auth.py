@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from refactored.core.context import Connection, Principal
+from refactored.core.context import Principal
 from refactored.core.dispatch import HandlerSpec, Request
 from refactored.core.effects import Push
 from refactored.core.errors import SessionNotFound, TokenRejected
 from refactored.core.messages import response
 from refactored.core.schema import Param, read_all, require
 from refactored.handlers.checks import nonempty_str, string
+from refactored.reconnect import restore, restored_fields
 from refactored.services.users import UserDirectory
 
 CREDENTIALS = (Param("username", string), Param("password", string))
@@ -57,31 +58,15 @@ def refresh_token(req: Request) -> dict[str, Any]:
 
 
 def reconnect(req: Request) -> dict[str, Any]:
-    """Adopt the identity, login and subscriptions of an earlier connection."""
-    app, conn = req.app, req.conn
+    """The message's reconnect: the queued frames are pushed after the reply."""
     try:
-        client_id, snapshot = app.sessions.redeem(req.params["reconnect_token"], req.now)
+        queued = restore(req.app, req.conn, req.params["reconnect_token"], req.now)
     except TokenRejected:
         raise SessionNotFound("Session not found or expired") from None
-    app.sessions.discard(conn.client_id)
-    app.registry.adopt(conn, client_id, snapshot.user, snapshot.subscriptions)
-    app.counters.reconnections += 1
-    queued = app.delivery.take(client_id, req.now)
+    client_id = req.conn.client_id
     req.effects.extend(Push(client_id, item.frame, item.message_id) for item in queued)
-    return response(
-        "reconnected",
-        client_id=client_id,
-        reconnect_token=app.sessions.issue(client_id),
-        authenticated=conn.user is not None,
-        username=conn.user.username if conn.user else None,
-        subscriptions=subscriptions_of(conn),
-        queued_messages=len(queued),
-    )
-
-
-def subscriptions_of(conn: Connection) -> dict[str, list[str]]:
-    """A connection's subscriptions as the wire shows them."""
-    return {stream: list(symbols) for stream, symbols in conn.subscriptions.items()}
+    return response("reconnected", client_id=client_id, reconnect_token=req.app.sessions.issue(client_id),
+                    **restored_fields(req.conn, len(queued)))
 
 
 SPECS = (

@@ -15,7 +15,7 @@ from refactored.core.messages import response
 from refactored.core.schema import Param, invalid, rejected
 from refactored.handlers.checks import number, symbols
 from refactored.handlers.runs import backtest_steps, session_update
-from refactored.services.trading import RUNNING, TradingSession
+from refactored.services.trading import RunState, TradingSession
 from refactored.wire import SESSION_TYPES
 
 
@@ -111,7 +111,7 @@ def session_start(req: Request) -> dict[str, Any]:
     if existing is not None:
         return _started(existing, True)
     session = _new_session(req, kind, plan, run)
-    req.effects.extend(session_update(app, session, "running"))
+    req.effects.extend(session_update(app, session))
     if kind == "backtest":
         req.effects.append(Spawn(session.session_id, backtest_steps(app, session), app.config.bar_interval))
     return _started(session, False)
@@ -138,10 +138,10 @@ def session_stop(req: Request) -> dict[str, Any]:
     session = find_session(req)
     if session is None:
         raise SessionNotFound("No active session")
-    if session.state != RUNNING:
+    if session.state is not RunState.RUNNING:
         raise SessionNotFound("Session is not running", session_id=session.session_id)
-    session.state = "stopped"
-    req.effects.extend(session_update(req.app, session, "stopped"))
+    session.move(RunState.STOPPED)
+    req.effects.extend(session_update(req.app, session))
     return response("session_stopped", session_id=session.session_id, session_type=session.session_type)
 
 
