@@ -103,9 +103,9 @@ class ChangedServer(FakeServer):
 
 
 class IOServer(FakeServer):
-    """Waits 2 ms on simulated I/O (a database call) before each reply."""
+    """Waits 5 ms on simulated I/O (a database call) before each reply."""
 
-    io_wait = 0.002
+    io_wait = 0.005
 
     async def _handle(self, ws) -> None:
         await ws.send(json.dumps({"type": "status", "status": "connected"}))
