@@ -16,7 +16,7 @@ from harness.errors import ReplayFailed, TargetError
 from harness.observation import ClientObservation, Frame, Observation
 from harness.redact import Restorer
 from harness.syncpoints import Progress, plan
-from harness.targets import TargetSpec, parse_target, running
+from harness.targets import LiveTarget, TargetSpec, parse_target, running
 from harness.transcript import Event, Transcript
 
 
@@ -39,9 +39,9 @@ class _ClientLog:
 class _Run:
     """One replay in progress: the open connections and what they received."""
 
-    def __init__(self, transcript: Transcript, url: str, restorer: Restorer, timeouts: Timeouts) -> None:
+    def __init__(self, transcript: Transcript, live: LiveTarget, restorer: Restorer, timeouts: Timeouts) -> None:
         self.transcript = transcript
-        self.url = url
+        self.url = live.url
         self.restorer = restorer
         self.timeouts = timeouts
         self.logs = {name: _ClientLog() for name in transcript.clients}
@@ -213,7 +213,7 @@ async def replay_recording(
     try:
         spec = target if isinstance(target, TargetSpec) else parse_target(target)
         async with running(spec, transcript.meta.settings, timeouts) as live:
-            run = _Run(transcript, live.url, restorer, timeouts)
+            run = _Run(transcript, live, restorer, timeouts)
             if not spec.restartable:
                 run.warnings += external_warnings(transcript)
             await asyncio.wait_for(run.run(), timeouts.recording)
@@ -253,7 +253,7 @@ class TimedReplay:
     warnings: tuple[str, ...]
 
 
-async def timed_replay(transcript: Transcript, live, restorer: Restorer, timeouts: Timeouts) -> TimedReplay:
+async def timed_replay(transcript: Transcript, live: LiveTarget, restorer: Restorer, timeouts: Timeouts) -> TimedReplay:
     """Replay ``transcript`` against the target ``running`` started as ``live`` (for timing: no fresh
     start, no observation kept). The first frame that does not come, or a send on a closed
     connection, ends it with ReplayFailed; ``timeouts.recording`` bounds it (asyncio.TimeoutError)."""

@@ -50,7 +50,7 @@ class CorpusSide:
         """Seconds for ``copies`` replays at once against one fresh server, sleeps left out."""
         settings = settings_for(transcript, self.selection)
         try:
-            async with running(parse_target(self.target), settings, self.timeouts.start) as live:
+            async with running(parse_target(self.target, self.config), settings, self.timeouts) as live:
                 runs = await asyncio.gather(*(self._one(transcript, live, settings) for _ in range(copies)))
         except TargetError as exc:
             raise GateError(f"bench: {self.name} {self.target}: {exc}") from None

@@ -29,7 +29,7 @@ PROBE_PASSES = 2
 async def long_lived(target: str, config: HarnessConfig) -> AsyncIterator[Any]:
     """The target started once with the memory settings; always stopped."""
     try:
-        async with running(parse_target(target), dict(config.memory.settings), config.timeouts.start) as live:
+        async with running(parse_target(target, config), dict(config.memory.settings), config.timeouts) as live:
             yield live
     except TargetError as exc:
         raise GateError(f"memory: {target}: {exc}") from None
