@@ -34,7 +34,7 @@ from harness.corpus import load_transcripts
 from harness.gates.targets import load_class
 from harness.redact import Restorer
 from harness.replay import _Run
-from harness.targets import constructor_arguments
+from harness.targets import LiveTarget, constructor_arguments
 from harness.transcript import Transcript
 
 from benchmarks.corpus import NO_QUIET, corpus_paths
@@ -135,7 +135,7 @@ async def replay_on(host: HostProcess, transcript: Transcript) -> float:
     settings = transcript.meta.settings
     port = (await asyncio.to_thread(host.ask, {"start": host.target, "settings": settings}))["port"]
     try:
-        run = _Run(transcript, f"ws://127.0.0.1:{port}/", Restorer(Redaction(), Fixtures(), settings), NO_QUIET)
+        run = _Run(transcript, LiveTarget(f"ws://127.0.0.1:{port}/"), Restorer(Redaction(), Fixtures(), settings), NO_QUIET)
         await asyncio.wait_for(run.run(), REPLAY_TIMEOUT)
     finally:
         cpu = (await asyncio.to_thread(host.ask, {"stop": True}))["cpu"]
