@@ -22,6 +22,7 @@ import pytest
 
 SETTINGS_KEY = pytest.StashKey["GoldenSettings"]()
 AHEAD_KEY = pytest.StashKey["Ahead"]()
+CLOSE_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -166,10 +167,21 @@ class Ahead:
         return self.futures[path].result(timeout=timeout)
 
     def close(self) -> None:
-        for future in self.futures.values():
-            future.cancel()
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=30)
+        """Cancel what is still running (each replay stops its servers), then end the loop."""
+        try:
+            asyncio.run_coroutine_threadsafe(_cancel_all(), self.loop).result(timeout=CLOSE_TIMEOUT)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(timeout=CLOSE_TIMEOUT)
+            if not self.thread.is_alive():
+                self.loop.close()
+
+
+async def _cancel_all() -> None:
+    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _semaphore(size: int) -> asyncio.Semaphore:

@@ -100,7 +100,8 @@ def test_xdist(project):
 
 
 def test_without_a_table(pytester):
-    pytester.makefile(".toml", pyproject='[project]\nname = "x"\n')
+    pytester.makefile(".toml", pyproject='[project]\nname = "x"\n[tool.pytest.ini_options]\n'
+                                         'asyncio_default_fixture_loop_scope = "function"\n')
     pytester.makepyfile(test_plain="def test_plain():\n    assert True\n")
     result = pytester.runpytest("--golden")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
