@@ -14,7 +14,7 @@ import asyncio
 import json
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -224,7 +224,8 @@ async def compare_one(path: Path, settings: GoldenSettings) -> list[str]:
     except TranscriptError as exc:
         return [f"bad recording: {exc}"]
     result = await compare_recording(transcript, config.legacy, config.candidate, config)
-    result.differences, result.waived = apply_waivers(result.differences, settings.waivers)
+    differences, waived = apply_waivers(result.differences, settings.waivers)
+    result = replace(result, differences=differences, waived=waived)
     checked = {result.name} if result.error is None else set()
     unused = unused_waivers(settings.waivers, result.waived, checked)
     if result.ok and not unused:
