@@ -13,6 +13,7 @@ from harness.errors import HarnessError
 # name -> module exposing `register(subparsers)`; its parser sets `run(args) -> int`.
 # Only the module of the command being run is imported (fast start-up).
 COMMANDS = {
+    "init": "harness.commands.init",
     "replay": "harness.commands.replay",
     "diff": "harness.commands.diff",
     "record": "harness.commands.record",

@@ -3,9 +3,12 @@
 ``verdict.json`` also carries the golden master's strength (corpus coverage, mutation score and
 their trend, read from the strength report) under ``information``: shown, never judged.
 
-Exit codes: 0 every gate passed, 1 a gate failed (the shim falls back to legacy), 2 a gate could
-not run (usage or harness error; the shim falls back to legacy too). A partial run (``only``)
-that passes leaves the shim as it was: only the full gate set may switch it to the candidate.
+Exit codes: 0 every gate passed or was skipped, 1 a gate failed (the shim falls back to legacy), 2
+a gate could not run (usage or harness error; the shim falls back to legacy too). A gate that
+cannot apply to a target is ``skipped`` with its reason; a required gate's skip is a failure. A
+partial run (``only``) that passes leaves the shim as it was: only the full gate set may switch
+it to the candidate. Without a shim (``shim = ""``) the verdict and reports are written and no
+import is rewritten.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from harness.codemods.shim import ShimChoice, write_shim
-from harness.gates.result import GateResult
+from harness.gates.result import GateResult, NotApplicable
 from harness.gates.runners import GateOptions
 from harness.strength import report as strength
 from harness.targets import parse_target
@@ -59,6 +62,10 @@ class Verdict:
         return [r for r in self.results if not r.passed]
 
     @property
+    def skipped(self) -> list[GateResult]:
+        return [r for r in self.results if r.skipped]
+
+    @property
     def passed(self) -> bool:
         return not self.failed and not self.errors
 
@@ -79,19 +86,34 @@ class Verdict:
         problems += [f"{r.name} failed ({r.summary})" for r in self.failed]
         if problems:
             return "; ".join(problems)
-        names = ", ".join(r.name for r in self.results)
-        return f"all gates passed: {names}" if self.complete else f"gates passed (partial run): {names}"
+        names = ", ".join(r.name for r in self.results if not r.skipped) or "none measured"
+        passed = f"all gates passed: {names}" if self.complete else f"gates passed (partial run): {names}"
+        skipped = ", ".join(r.name for r in self.skipped)
+        return f"{passed}; skipped: {skipped}" if skipped else passed
 
 
-def run_gates(gates: Mapping[str, GateRunner], options: GateOptions, complete: bool) -> Verdict:
-    """Run each gate in order; a harness error in one gate is recorded and the others still run."""
+def run_gate(name: str, gate: GateRunner, options: GateOptions) -> GateResult:
+    """One gate's result; a gate that cannot apply to a target is a skip with the reason."""
+    try:
+        return gate(options)
+    except NotApplicable as exc:
+        return GateResult.skip(name, str(exc))
+
+
+def run_gates(
+    gates: Mapping[str, GateRunner], options: GateOptions, complete: bool, required: frozenset[str] = frozenset()
+) -> Verdict:
+    """Run each gate in order; a harness error in one gate is recorded and the others still run.
+    A skip of a gate in ``required`` is a failure."""
     started = now()
     results, errors = [], {}
     for name, gate in gates.items():
         try:
-            results.append(gate(options))
+            result = run_gate(name, gate, options)
         except HarnessError as exc:
             errors[name] = str(exc)
+            continue
+        results.append(result.required() if name in required else result)
     return Verdict(tuple(results), errors, complete, started)
 
 
@@ -103,9 +125,13 @@ def shim_choice(verdict: Verdict, legacy: str, candidate: str) -> ShimChoice | N
     spec = parse_target(candidate if switch else legacy)
     if not spec.in_process:
         return None
-    module, attr = spec.module, spec.attr
-    exposed = ("refactored" if candidate == "refactored" else module) if switch else "legacy"
-    return ShimChoice(module, attr, exposed, verdict.reason() + "; figures in verdict.json")
+    return ShimChoice(spec.module, spec.attr, exposed_name(candidate, spec.module) if switch else "legacy",
+                      verdict.reason() + "; figures in verdict.json")
+
+
+def exposed_name(candidate: str, module: str) -> str:
+    """The shim's ``EXPOSED`` for the candidate: its configured short name, else its module."""
+    return candidate if candidate.isidentifier() else module
 
 
 def verdict_document(verdict: Verdict, options: GateOptions, shim: dict, information: dict) -> dict:
@@ -129,14 +155,23 @@ def verdict_document(verdict: Verdict, options: GateOptions, shim: dict, informa
     }
 
 
-def apply_verdict(verdict: Verdict, options: GateOptions, shim_path: Path, strength_path: Path) -> dict:
-    """Rewrite the shim (when the verdict says so) and write ``verdict.json``; the document.
+SHIM_OFF = {"path": None, "exposed": "off", "changed": False}
 
-    ``strength_path`` is the strength report whose figures go in as information only.
-    """
+
+def point_shim(verdict: Verdict, options: GateOptions, shim_path: Path | None) -> dict:
+    """Rewrite the shim when the verdict says so; what happened to it (``off`` without a shim)."""
+    if shim_path is None:
+        return dict(SHIM_OFF)
     choice = shim_choice(verdict, options.legacy, options.candidate)
     changed = write_shim(shim_path, choice) if choice else False
-    shim = {"path": str(shim_path), "exposed": choice.exposed if choice else "unchanged", "changed": changed}
+    return {"path": str(shim_path), "exposed": choice.exposed if choice else "unchanged", "changed": changed}
+
+
+def apply_verdict(verdict: Verdict, options: GateOptions, shim_path: Path | None, strength_path: Path) -> dict:
+    """Rewrite the shim (when the verdict says so and there is one) and write ``verdict.json``;
+    the document. ``strength_path`` is the strength report whose figures go in as information only.
+    """
+    shim = point_shim(verdict, options, shim_path)
     document = verdict_document(verdict, options, shim, {"strength": strength.information(strength_path)})
     options.reports.mkdir(parents=True, exist_ok=True)
     (options.reports / "verdict.json").write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")

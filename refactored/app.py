@@ -78,8 +78,8 @@ def strategies_directory(config: Config) -> Path:
     return Path(tempfile.gettempdir()) / f"refactored-strategies-{secrets.token_hex(6)}"
 
 
-def build_users(config: Config) -> UserDirectory:
-    """The user store from the configured passwords and token settings."""
+def build_users(config: Config, clock: Clock) -> UserDirectory:
+    """The user store from the configured passwords and token settings, on the server's clock."""
     return UserDirectory(
         passwords=dict(config.passwords),
         secret=config.jwt_secret,
@@ -87,6 +87,7 @@ def build_users(config: Config) -> UserDirectory:
         refresh_ttl=config.refresh_token_ttl,
         lockout_threshold=config.lockout_threshold,
         lockout_seconds=config.lockout_seconds,
+        wall=clock.wall,
     )
 
 
@@ -95,7 +96,7 @@ def build_app(config: Config, clock: Clock, controller: Any = None) -> App:
     return App(
         config=config,
         clock=clock,
-        users=build_users(config),
+        users=build_users(config, clock),
         catalogue=StrategyCatalogue(),
         store=StrategyStore(strategies_directory(config)),
         controller=controller if controller is not None else SimulatedTradingController(),

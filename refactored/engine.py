@@ -27,9 +27,9 @@ from refactored.core.errors import (
 )
 from refactored.core.messages import decode, encode, finish
 from refactored.core.state import ConnectionState
-from refactored.handlers.auth import subscriptions_of
-from refactored.handlers.protocol import FEATURES
 from refactored.lifecycle.session_store import Snapshot
+from refactored.reconnect import restore, restored_fields
+from refactored.wire import FEATURES
 
 
 @dataclass(slots=True)
@@ -83,7 +83,7 @@ class Engine:
             app.counters.rejected += 1
             raise AtCapacity("Maximum connections exceeded")
         app.counters.accepted += 1
-        conn = Connection("client_" + secrets.token_hex(8), remote_ip, app.clock.monotonic())
+        conn = Connection("client_" + secrets.token_hex(8), remote_ip)
         conn.move(ConnectionState.CONNECTED)
         app.registry.add(conn)
         restored = self._restore(conn, reconnect_token) if reconnect_token else None
@@ -93,22 +93,17 @@ class Engine:
         if restored is None:
             return conn, [finish(welcome, app.clock.iso(), None)]
         queued, frames = restored
-        welcome.update(authenticated=conn.user is not None, username=conn.user.username if conn.user else None,
-                       subscriptions=subscriptions_of(conn), queued_messages=queued)
+        welcome.update(restored_fields(conn, queued))
         return conn, [finish(welcome, app.clock.iso(), None), *frames]
 
     def _restore(self, conn: Connection, token: str) -> tuple[int, list[dict[str, Any]]] | None:
-        app = self.app
-        now = app.clock.monotonic()
+        """The header's reconnect: the queued frames follow the welcome at once (a bad token is ignored)."""
+        delivery = self.app.delivery
         try:
-            client_id, snapshot = app.sessions.redeem(token, now)
+            queued = restore(self.app, conn, token, self.app.clock.monotonic())
         except TokenRejected:
             return None
-        app.sessions.discard(conn.client_id)
-        app.registry.adopt(conn, client_id, snapshot.user, snapshot.subscriptions)
-        app.counters.reconnections += 1
-        queued = app.delivery.take(client_id, now)
-        return len(queued), [q.frame for q in queued if app.delivery.first_time(client_id, q.message_id)]
+        return len(queued), [q.frame for q in queued if delivery.first_time(conn.client_id, q.message_id)]
 
     def fail(self, conn: Connection) -> None:
         """Mark a connection whose I/O broke unexpectedly (it is closed next)."""

@@ -6,9 +6,8 @@ from typing import Any
 
 from refactored.app import App
 from refactored.core.health import is_healthy
-from refactored.handlers.checks import STREAMS
-
-SERVER_VERSION = "2.0.0"
+from refactored.services.trading import RunState
+from refactored.wire import SERVER_VERSION, STREAMS
 
 
 def _uptime(app: App) -> float:
@@ -39,7 +38,7 @@ def _sessions(app: App) -> dict[str, Any]:
         "persisted": app.sessions.saved_count(),
         "queued_messages": sum(app.delivery.pending(client_id) for client_id in saved),
         "trading_sessions": len(book.sessions),
-        "active_trading_sessions": sum(1 for s in book.sessions.values() if s.state == "running"),
+        "active_trading_sessions": sum(1 for s in book.sessions.values() if s.state is RunState.RUNNING),
         "collections": len(book.collections),
     }
 
@@ -68,7 +67,7 @@ def health_report(app: App) -> dict[str, Any]:
     runtime = app.runtime
     checks = {
         "server": runtime.running,
-        "controller": app.controller is not None,
+        "controller": True,  # a server always has its controller (the built-in one by default)
         "strategies_dir": app.store.directory.is_dir(),
         "capacity": active < app.config.max_connections,
     }

@@ -13,7 +13,7 @@ from libcst.helpers import get_full_name_for_node
 from harness.codemods.migrate import dotted
 from harness.gates.result import GateError
 
-TEMPLATE = '''"""The import path consumers use: ``from compat import {attr}``.
+TEMPLATE = '''"""The import path consumers use for ``{attr}``.
 
 ``harness gate`` rewrites the import below and the two constants from its verdict: the candidate
 when every gate passed, the legacy implementation otherwise. Edit them through the verdict.
@@ -21,12 +21,8 @@ when every gate passed, the legacy implementation otherwise. Edit them through t
 
 from {module} import {attr}
 
-from compat._deprecation import warn_on_legacy_imports
-
 EXPOSED = "{exposed}"
 REASON = "{reason}"
-
-warn_on_legacy_imports(EXPOSED)
 
 __all__ = ["EXPOSED", "REASON", "{attr}"]
 '''
@@ -87,7 +83,7 @@ class PointShim(VisitorBasedCodemodCommand):
         return updated_node.with_changes(value=new)
 
 
-def rewrite_shim_source(source: str, choice: ShimChoice, filename: str = "compat/__init__.py") -> str:
+def rewrite_shim_source(source: str, choice: ShimChoice, filename: str = "shim.py") -> str:
     """The shim's source pointed at ``choice``; raises GateError when a line to rewrite is missing."""
     command = PointShim(CodemodContext(filename=filename), choice.module, choice.attr, choice.exposed, choice.reason)
     after = command.transform_module(cst.parse_module(source)).code

@@ -1,4 +1,5 @@
-"""``harness gate [--quick] [--reports DIR] [--legacy T --candidate T] [--only GATE...] [--strength PATH]``."""
+"""``harness gate [--quick] [--reports DIR] [--legacy T --candidate T] [--only GATE...] [--require GATE...]
+[--shim PATH] [--strength PATH]``."""
 
 from __future__ import annotations
 
@@ -29,7 +30,17 @@ def register(subparsers) -> None:
         metavar="GATE",
         help=f"run only these gates ({', '.join(GATES)}); a passing partial run keeps the shim",
     )
-    parser.add_argument("--shim", type=Path, help="shim file to rewrite (default: [tool.harness] shim)")
+    parser.add_argument(
+        "--require",
+        nargs="+",
+        choices=list(GATES),
+        default=[],
+        metavar="GATE",
+        help="these gates must run: a skip (the gate cannot apply to a target) fails the verdict",
+    )
+    parser.add_argument(
+        "--shim", help='shim file to rewrite, "" for none (default: [tool.harness] shim)'
+    )
     parser.add_argument(
         "--strength",
         type=Path,
@@ -54,18 +65,24 @@ def run(args: argparse.Namespace, gates: dict | None = None) -> int:
         args.legacy or config.legacy, args.candidate or config.candidate, args.reports, args.quick, config
     )
     table = gates if gates is not None else selected(args.only)
-    verdict = run_gates(table, options, complete=set(table) >= set(GATES))
+    verdict = run_gates(table, options, complete=set(table) >= set(GATES), required=frozenset(args.require))
     strength = args.strength or args.reports / STRENGTH_FILE
-    document = apply_verdict(verdict, options, args.shim or config.resolve(config.shim), strength)
+    document = apply_verdict(verdict, options, shim_path(args.shim, config), strength)
     written = write_reports(document, args.reports)
     print_summary(document)
     print(f"reports: {written['html']}, {written['markdown']}, {written['junit']}")
     return verdict.exit_code
 
 
+def shim_path(given: str | None, config) -> Path | None:
+    """The shim to rewrite: ``--shim``, else the configured one; None when either is ``""``."""
+    chosen = config.shim if given is None else given
+    return Path(given) if given else (config.resolve(chosen) if chosen else None)
+
+
 def print_summary(document: dict) -> None:
     for name, gate in document["gates"].items():
-        print(f"{name:<11} {gate['decision']:<5} {gate['reason']}")
+        print(f"{name:<11} {gate['decision']:<7} {gate['reason']}")
     for name, error in document["errors"].items():
         print(f"{name:<11} error {error}", file=sys.stderr)
     shim = document["shim"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from harness.errors import HarnessError
@@ -13,7 +13,8 @@ class GateResult:
     """One gate's outcome.
 
     ``summary`` is stable from run to run (no measured figures) so that it can be written into
-    the shim; ``reason`` may quote figures.
+    the shim; ``reason`` may quote figures. A ``skipped`` gate could not apply to the targets
+    (``reason`` says why): it does not fail the verdict unless the run requires it.
     """
 
     name: str
@@ -23,11 +24,24 @@ class GateResult:
     figures: dict[str, Any] = field(default_factory=dict)
     thresholds: dict[str, Any] = field(default_factory=dict)
     artifacts: dict[str, str] = field(default_factory=dict)
+    skipped: bool = False
+
+    @classmethod
+    def skip(cls, name: str, reason: str) -> "GateResult":
+        """The result of a gate that cannot apply to these targets."""
+        return cls(name, True, "skipped: cannot apply to these targets", reason, skipped=True)
+
+    def required(self) -> "GateResult":
+        """This result when the run requires the gate: a skip becomes a failure."""
+        if not self.skipped:
+            return self
+        return replace(self, passed=False, skipped=False, summary="required, but skipped",
+                       reason=f"required, but skipped: {self.reason}")
 
     @property
     def decision(self) -> str:
-        """``"pass"`` or ``"fail"``."""
-        return "pass" if self.passed else "fail"
+        """``"pass"``, ``"fail"`` or ``"skipped"``."""
+        return "skipped" if self.skipped else ("pass" if self.passed else "fail")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping."""
@@ -40,6 +54,7 @@ class GateResult:
             "figures": self.figures,
             "thresholds": self.thresholds,
             "artifacts": self.artifacts,
+            "skipped": self.skipped,
         }
 
 
@@ -50,3 +65,7 @@ def result_from_dict(data: dict[str, Any]) -> GateResult:
 
 class GateError(HarnessError):
     """A gate could not be evaluated (a harness or usage problem, not a failed gate)."""
+
+
+class NotApplicable(HarnessError):
+    """The gate cannot apply to a target (e.g. radon on a server that is not Python): a skip."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from harness.gates.result import GateError
+from harness.gates.result import GateError, NotApplicable
 from harness.targets import TargetSpec, load_server_class, parse_target
 
 
@@ -13,7 +13,7 @@ def in_process(target: str) -> TargetSpec:
     """The parsed target; gates that import the server refuse ``ws://`` URLs."""
     spec = parse_target(target)
     if not spec.in_process:
-        raise GateError(f"{target}: this gate needs an import path (module:Class), not a URL")
+        raise NotApplicable(f"{target}: this gate needs an import path (module:Class), not a URL")
     return spec
 
 

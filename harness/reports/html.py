@@ -25,6 +25,7 @@ table{border-collapse:collapse;margin:.5rem 0 1rem;width:100%}
 th,td{border:1px solid #d0d7e2;padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#eef2f7}td.legacy{background:#fff4f4}td.candidate{background:#f2fbf3}
 code{font:12px ui-monospace,monospace;word-break:break-all}.pass{color:#2e7d32}.fail{color:#c62828}
+.skipped{color:#8a6d00}
 h1.pass,h1.fail,h1.error{color:#fff}
 .plot svg{max-width:100%;height:auto}
 #strength .note{color:#4a5568;font-style:italic}

@@ -8,24 +8,28 @@ from harness.reports.model import RecordingView, ReportView, headline_figures
 
 
 def _suite(root: ET.Element, name: str, cases: list[ET.Element]) -> None:
-    failures = sum(1 for c in cases if c.find("failure") is not None)
-    errors = sum(1 for c in cases if c.find("error") is not None)
+    counts = {kind: str(sum(1 for c in cases if c.find(kind) is not None)) for kind in OUTCOMES}
     suite = ET.SubElement(
-        root, "testsuite", name=name, tests=str(len(cases)), failures=str(failures), errors=str(errors)
+        root, "testsuite", name=name, tests=str(len(cases)),
+        failures=counts["failure"], errors=counts["error"], skipped=counts["skipped"],
     )
     suite.extend(cases)
 
 
+OUTCOMES = ("failure", "error", "skipped")
+GATE_OUTCOMES = {"pass": "ok", "fail": "failure", "skipped": "skipped"}
+
+
 def _case(classname: str, name: str, outcome: str, message: str, text: str = "") -> ET.Element:
     case = ET.Element("testcase", classname=classname, name=name)
-    if outcome in ("failure", "error"):
+    if outcome in OUTCOMES:
         ET.SubElement(case, outcome, message=message).text = text or message
     return case
 
 
 def _gate_case(name: str, gate: dict) -> ET.Element:
     """The gate's test case, its headline figures as properties and its reason as output."""
-    case = _case("gates", name, "ok" if gate["passed"] else "failure", gate["reason"])
+    case = _case("gates", name, GATE_OUTCOMES.get(gate["decision"], "failure"), gate["reason"])
     properties = ET.Element("properties")
     for label, value in headline_figures(name, gate):
         ET.SubElement(properties, "property", name=label, value=value)

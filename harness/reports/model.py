@@ -64,9 +64,12 @@ class Attachments:
     bench_table: str | None = None
 
 
+SHIM_PHRASES = {"unchanged": "the shim is unchanged (partial run)", "off": "no shim (no import rewritten)"}
+
+
 def shim_phrase(exposed: str) -> str:
     """What happened to the shim, in words."""
-    return "the shim is unchanged (partial run)" if exposed == "unchanged" else f"the shim exposes {exposed}"
+    return SHIM_PHRASES.get(exposed, f"the shim exposes {exposed}")
 
 
 def _row(difference: dict, waiver: str = "") -> DiffRow:

@@ -18,6 +18,10 @@ class Principal:
         """Whether this user holds ``permission``."""
         return permission in self.permissions
 
+    def sees(self, owner: str) -> bool:
+        """Whether this user may see a record owned by ``owner``: its own, or any as an admin."""
+        return owner == self.username or self.can("admin")
+
 
 @dataclass(slots=True, eq=False)
 class Connection:
@@ -25,7 +29,6 @@ class Connection:
 
     client_id: str
     remote_ip: str
-    opened_at: float
     state: ConnectionState = ConnectionState.CONNECTING
     user: Principal | None = None
     subscriptions: dict[str, tuple[str, ...]] = field(default_factory=dict)

@@ -86,6 +86,11 @@ def response(status: str, **fields: Any) -> dict[str, Any]:
     return {"type": "response", "status": status, **fields}
 
 
+def stream_frame(stream: str, data: dict[str, Any], timestamp: str, kind: str | None = None) -> dict[str, Any]:
+    """A frame of ``stream`` (its ``type`` is the stream's name unless ``kind`` says otherwise)."""
+    return {"type": kind or stream, "stream": stream, "data": data, "timestamp": timestamp}
+
+
 def finish(frame: dict[str, Any], timestamp: str, request: dict[str, Any] | None) -> dict[str, Any]:
     """Stamp a reply and echo the request's ``id`` last, if it had one."""
     frame["timestamp"] = timestamp

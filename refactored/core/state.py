@@ -18,6 +18,7 @@ A pair missing from :data:`TRANSITIONS` raises :class:`InvalidTransition`.
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any, Mapping
 
 from refactored.core.errors import InvalidTransition
 
@@ -47,8 +48,8 @@ TRANSITIONS: dict[ConnectionState, frozenset[ConnectionState]] = {
 LIVE_STATES = frozenset({S.CONNECTED, S.RECONNECTING})
 
 
-def check_transition(source: ConnectionState, target: ConnectionState) -> ConnectionState:
-    """Return ``target`` if the table allows ``source -> target``, else raise."""
-    if target not in TRANSITIONS[source]:
+def check_transition(source: Enum, target: Enum, table: Mapping[Any, frozenset[Any]] = TRANSITIONS) -> Any:
+    """Return ``target`` if ``table`` (the connection states' by default) allows ``source -> target``, else raise."""
+    if target not in table[source]:
         raise InvalidTransition(source, target)
     return target

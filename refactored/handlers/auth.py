@@ -4,30 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from refactored.core.context import Connection, Principal
+from refactored.core.context import Principal
 from refactored.core.dispatch import HandlerSpec, Request
 from refactored.core.effects import Push
 from refactored.core.errors import SessionNotFound, TokenRejected
 from refactored.core.messages import response
 from refactored.core.schema import Param, read_all, require
 from refactored.handlers.checks import nonempty_str, string
+from refactored.reconnect import restore, restored_fields
+from refactored.services.users import UserDirectory
 
 CREDENTIALS = (Param("username", string), Param("password", string))
 TOKEN = Param("token", nonempty_str)
 
 
+def _tokens(users: UserDirectory, user: Principal) -> dict[str, Any]:
+    """The token fields of a ``logged_in`` or ``token_refreshed`` reply."""
+    return {"access_token": users.token(user, "access"), "refresh_token": users.token(user, "refresh"),
+            "token_type": "Bearer", "expires_in": users.access_ttl}
+
+
 def _logged_in(req: Request, user: Principal) -> dict[str, Any]:
-    users = req.app.users
     req.conn.user = user
-    return response(
-        "logged_in",
-        client_id=req.conn.client_id,
-        user={"username": user.username, "permissions": list(user.permissions)},
-        access_token=users.token(user, "access"),
-        refresh_token=users.token(user, "refresh"),
-        token_type="Bearer",
-        expires_in=users.access_ttl,
-    )
+    return response("logged_in", client_id=req.conn.client_id,
+                    user={"username": user.username, "permissions": list(user.permissions)},
+                    **_tokens(req.app.users, user))
 
 
 def login(req: Request) -> dict[str, Any]:
@@ -53,42 +54,19 @@ def refresh_token(req: Request) -> dict[str, Any]:
     users = req.app.users
     user = users.redeem_refresh(req.params["refresh_token"])
     req.conn.user = user
-    return response(
-        "token_refreshed",
-        client_id=req.conn.client_id,
-        access_token=users.token(user, "access"),
-        refresh_token=users.token(user, "refresh"),
-        token_type="Bearer",
-        expires_in=users.access_ttl,
-    )
+    return response("token_refreshed", client_id=req.conn.client_id, **_tokens(users, user))
 
 
 def reconnect(req: Request) -> dict[str, Any]:
-    """Adopt the identity, login and subscriptions of an earlier connection."""
-    app, conn = req.app, req.conn
+    """The message's reconnect: the queued frames are pushed after the reply."""
     try:
-        client_id, snapshot = app.sessions.redeem(req.params["reconnect_token"], req.now)
+        queued = restore(req.app, req.conn, req.params["reconnect_token"], req.now)
     except TokenRejected:
         raise SessionNotFound("Session not found or expired") from None
-    app.sessions.discard(conn.client_id)
-    app.registry.adopt(conn, client_id, snapshot.user, snapshot.subscriptions)
-    app.counters.reconnections += 1
-    queued = app.delivery.take(client_id, req.now)
+    client_id = req.conn.client_id
     req.effects.extend(Push(client_id, item.frame, item.message_id) for item in queued)
-    return response(
-        "reconnected",
-        client_id=client_id,
-        reconnect_token=app.sessions.issue(client_id),
-        authenticated=conn.user is not None,
-        username=conn.user.username if conn.user else None,
-        subscriptions=subscriptions_of(conn),
-        queued_messages=len(queued),
-    )
-
-
-def subscriptions_of(conn: Connection) -> dict[str, list[str]]:
-    """A connection's subscriptions as the wire shows them."""
-    return {stream: list(symbols) for stream, symbols in conn.subscriptions.items()}
+    return response("reconnected", client_id=client_id, reconnect_token=req.app.sessions.issue(client_id),
+                    **restored_fields(req.conn, len(queued)))
 
 
 SPECS = (

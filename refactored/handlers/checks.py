@@ -7,10 +7,8 @@ from typing import Any
 
 from refactored.core.errors import InvalidParameter
 from refactored.core.schema import invalid, of_type
+from refactored.wire import ALLOWED_SYMBOLS, STREAMS
 
-STREAMS = ("market_data", "indicators", "orders", "positions", "account", "sessions")
-CRITICAL_STREAMS = frozenset({"orders", "positions"})
-ALLOWED_SYMBOLS = ("BTC_USDT", "ETH_USDT", "SOL_USDT", "BNB_USDT", "XRP_USDT")
 SYMBOL_PATTERN = re.compile(r"^[A-Z0-9]+_[A-Z0-9]+$")
 MAX_SYMBOL_LENGTH = 32
 

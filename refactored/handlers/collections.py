@@ -14,7 +14,7 @@ from refactored.core.schema import Param, invalid, rejected
 from refactored.handlers.checks import string, symbols
 from refactored.handlers.runs import collection_steps
 from refactored.services.catalogue import BUILTIN
-from refactored.services.trading import RUNNING, Collection
+from refactored.services.trading import Collection, RunState
 
 DURATION = re.compile(r"^([1-9][0-9]{0,3})([mhd])$")
 MINUTES = {"m": 1, "h": 60, "d": 1440}
@@ -57,28 +57,28 @@ def find_collection(req: Request) -> Collection:
     """The collection named by ``collection_id``, visible to its user and admins."""
     collection = req.app.book.collections.get(req.params["collection_id"])
     user = req.conn.user
-    if collection is None or (collection.username != user.username and not user.can("admin")):
+    if collection is None or not user.sees(collection.username):
         raise CollectionNotFound("Collection not found")
     return collection
 
 
 def collection_stop(req: Request) -> dict[str, Any]:
     collection = find_collection(req)
-    if collection.state != RUNNING:
+    if collection.state is not RunState.RUNNING:
         raise CollectionNotFound("Collection is not running")
-    collection.state = "stopped"
+    collection.move(RunState.STOPPED)
     return response("collection_stopped", collection_id=collection.collection_id)
 
 
 def collection_status(req: Request) -> dict[str, Any]:
     collection = find_collection(req)
     summary = collection.summary()
-    return response("collection_status", collection_id=summary.pop("collection_id"), state=collection.state, **summary)
+    return response("collection_status", collection_id=summary.pop("collection_id"), state=collection.state.value, **summary)
 
 
 def results_request(req: Request) -> dict[str, Any]:
     collection = find_collection(req)
-    if collection.state != "completed" or collection.results is None:
+    if collection.state is not RunState.COMPLETED or collection.results is None:
         raise ResultsNotReady("Results not ready")
     return response("results", **collection.summary(), results=collection.results)
 

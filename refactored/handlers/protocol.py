@@ -8,15 +8,12 @@ from refactored.core.dispatch import HandlerSpec, Request
 from refactored.core.errors import InvalidParameter
 from refactored.core.messages import response
 from refactored.core.schema import Param
-from refactored.handlers.checks import ALLOWED_SYMBOLS, STREAMS
 from refactored.services.catalogue import BUILTIN
 from refactored.stats import health_report, stats_report
+from refactored.wire import (
+    ALLOWED_SYMBOLS, FEATURES, PROTOCOL_VERSION, SERVER_NAME, SERVER_VERSION, SESSION_TYPES, STREAMS,
+)
 
-SERVER_VERSION = "2.0.0"
-PROTOCOL_VERSION = "1.0"
-SERVER_NAME = "legacy-trading-websocket-api"
-FEATURES = ("reconnect", "heartbeat", "subscriptions")
-SESSION_TYPES = ("backtest", "paper", "live")
 COMMANDS = {"get_stats": stats_report, "health_check": health_report}
 
 

@@ -10,29 +10,31 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from refactored.core.effects import Announce, Publish, Push
-from refactored.services.trading import RUNNING, Collection, TradingSession
+from refactored.core.messages import stream_frame
+from refactored.services.trading import Collection, RunState, TradingSession
 
 Steps = Iterator[list[Any]]
 
 
-def session_update(app: Any, session: TradingSession, status: str, results: dict | None = None) -> list[Any]:
-    """The ``session_update`` frame for the owner and the ``sessions`` subscribers."""
+def session_update(app: Any, session: TradingSession) -> list[Any]:
+    """The ``session_update`` frame (the session's state, and its results once done) for the
+    owner and the ``sessions`` subscribers."""
     data = {
         "session_id": session.session_id,
         "session_type": session.session_type,
-        "status": status,
+        "status": session.state.value,
         "bars_total": session.bars_total,
         "bars_processed": session.bars_processed,
     }
-    if results is not None:
-        data["results"] = results
-    frame = {"type": "session_update", "stream": "sessions", "data": data, "timestamp": app.clock.iso()}
+    if session.results is not None:
+        data["results"] = session.results
+    frame = stream_frame("sessions", data, app.clock.iso(), kind="session_update")
     return [Push(session.owner, frame), Publish("sessions", frame, exclude=session.owner), Announce("session_update", data)]
 
 
 def _market_data(app: Any, session: TradingSession, bar: dict[str, Any]) -> Publish:
     data = {"session_id": session.session_id, **bar}
-    return Publish("market_data", {"type": "market_data", "stream": "market_data", "data": data, "timestamp": app.clock.iso()})
+    return Publish("market_data", stream_frame("market_data", data, app.clock.iso()))
 
 
 def _order(session: TradingSession, event: dict[str, Any]) -> dict[str, Any]:
@@ -61,14 +63,19 @@ def _event(app: Any, session: TradingSession, event: dict[str, Any]) -> Any:
         return _market_data(app, session, event["bar"])
     stream, build = CRITICAL[event["kind"]]
     data = build(session, event)
-    frame = {"type": stream, "stream": stream, "data": data, "timestamp": app.clock.iso()}
-    return Push(session.owner, frame, data["message_id"])
+    return Push(session.owner, stream_frame(stream, data, app.clock.iso()), data["message_id"])
 
 
 def _completion(app: Any, session: TradingSession, sim: Any) -> list[Any]:
     session.results = app.controller.backtest_results(sim, session.initial_capital)
-    session.state = "completed"
-    return session_update(app, session, "completed", session.results)
+    session.move(RunState.COMPLETED)
+    return session_update(app, session)
+
+
+def _fail(run: TradingSession | Collection) -> None:
+    """A run whose controller raised ends ``FAILED`` (one already stopped stays stopped)."""
+    if run.state is RunState.RUNNING:
+        run.move(RunState.FAILED)
 
 
 def backtest_steps(app: Any, session: TradingSession) -> Steps:
@@ -78,23 +85,23 @@ def backtest_steps(app: Any, session: TradingSession) -> Steps:
         pairs = [(name, symbol) for name, symbols in session.strategy_config.items() for symbol in symbols]
         sim = controller.new_simulation(pairs, session.strategy_params, session.quantity)
         for index in range(session.bars):
-            if session.state != RUNNING:
+            if session.state is not RunState.RUNNING:
                 return
             effects = [_event(app, session, event) for event in controller.step(sim, index)]
             session.bars_processed = index + 1
-            if index == session.bars - 1 and session.state == RUNNING:
+            if index == session.bars - 1 and session.state is RunState.RUNNING:
                 effects += _completion(app, session, sim)
             yield effects
     except Exception:
-        session.state = "failed"
+        _fail(session)
         raise
 
 
 def _collected(app: Any, collection: Collection) -> list[Any]:
     collection.results = app.controller.collection_results(
         collection.symbols, collection.strategies, collection.strategy_params, collection.bars_total)
-    collection.state = "completed"
-    data = {"collection_id": collection.collection_id, "status": "completed", "bars_total": collection.bars_total}
+    collection.move(RunState.COMPLETED)
+    data = {"collection_id": collection.collection_id, "status": collection.state.value, "bars_total": collection.bars_total}
     return [Push(collection.owner, {"type": "collection_update", "data": data, "timestamp": app.clock.iso()})]
 
 
@@ -102,9 +109,9 @@ def collection_steps(app: Any, collection: Collection) -> Steps:
     """One empty step per bar of the duration; the results with the last."""
     try:
         for index in range(collection.bars_total):
-            if collection.state != RUNNING:
+            if collection.state is not RunState.RUNNING:
                 return
             yield _collected(app, collection) if index == collection.bars_total - 1 else []
     except Exception:
-        collection.state = "failed"
+        _fail(collection)
         raise

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from refactored.core.context import Connection
 from refactored.core.dispatch import HandlerSpec, Request
 from refactored.core.effects import Spawn
 from refactored.core.errors import (
@@ -16,9 +15,8 @@ from refactored.core.messages import response
 from refactored.core.schema import Param, invalid, rejected
 from refactored.handlers.checks import number, symbols
 from refactored.handlers.runs import backtest_steps, session_update
-from refactored.services.trading import RUNNING, TradingSession
-
-SESSION_TYPES = ("backtest", "paper", "live")
+from refactored.services.trading import RunState, TradingSession
+from refactored.wire import SESSION_TYPES
 
 
 def _session_type(value: Any) -> str:
@@ -113,7 +111,7 @@ def session_start(req: Request) -> dict[str, Any]:
     if existing is not None:
         return _started(existing, True)
     session = _new_session(req, kind, plan, run)
-    req.effects.extend(session_update(app, session, "running"))
+    req.effects.extend(session_update(app, session))
     if kind == "backtest":
         req.effects.append(Spawn(session.session_id, backtest_steps(app, session), app.config.bar_interval))
     return _started(session, False)
@@ -131,23 +129,19 @@ def find_session(req: Request) -> TradingSession | None:
     if sid is None:
         return book.running_session_of(conn.user.username)
     session = book.sessions.get(sid)
-    if session is None or not _visible(session.username, conn):
+    if session is None or not conn.user.sees(session.username):
         raise SessionNotFound("Session not found")
     return session
-
-
-def _visible(owner: str, conn: Connection) -> bool:
-    return owner == conn.user.username or conn.user.can("admin")
 
 
 def session_stop(req: Request) -> dict[str, Any]:
     session = find_session(req)
     if session is None:
         raise SessionNotFound("No active session")
-    if session.state != RUNNING:
+    if session.state is not RunState.RUNNING:
         raise SessionNotFound("Session is not running", session_id=session.session_id)
-    session.state = "stopped"
-    req.effects.extend(session_update(req.app, session, "stopped"))
+    session.move(RunState.STOPPED)
+    req.effects.extend(session_update(req.app, session))
     return response("session_stopped", session_id=session.session_id, session_type=session.session_type)
 
 

@@ -10,7 +10,7 @@ from refactored.core.errors import InvalidParameter, OperationFailed, UnsafeName
 from refactored.core.messages import response
 from refactored.core.schema import Param
 from refactored.handlers.checks import nonempty_str, strict_dict, symbol
-from refactored.services.catalogue import BUILTIN, validate_params
+from refactored.services.catalogue import validate_params
 
 log = logging.getLogger(__name__)
 CONFIG = Param("config", strict_dict)
@@ -28,17 +28,17 @@ def get_strategies(req: Request) -> dict[str, Any]:
     return response("strategies", strategies=[catalogue.describe(name) for name in catalogue.names()])
 
 
-def _merged_config(req: Request, name: str) -> dict[str, Any] | None:
-    config = CONFIG.read(req.message)
-    if config is None:
-        return None
-    current = req.app.catalogue.config(name)
-    if name not in BUILTIN:
-        return {**current, **config}
-    errors, merged = validate_params(name, config, current)
+def _checked(name: str, config: dict[str, Any], base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``config`` checked against the schema of ``name`` and merged over ``base``, else raise."""
+    errors, merged = validate_params(name, config, base)
     if errors:
         raise ValidationError("; ".join(errors))
     return merged
+
+
+def _merged_config(req: Request, name: str) -> dict[str, Any] | None:
+    config = CONFIG.read(req.message)
+    return None if config is None else _checked(name, config, req.app.catalogue.config(name))
 
 
 def activate_strategy(req: Request) -> dict[str, Any]:
@@ -91,13 +91,8 @@ def _persist(req: Request, name: str, config: dict[str, Any]) -> None:
 
 def upsert_strategy(req: Request) -> dict[str, Any]:
     catalogue, name, config = req.app.catalogue, req.params["strategy_name"], req.params["config"]
-    if name in BUILTIN:
-        errors, merged = validate_params(name, config)
-        if errors:
-            raise ValidationError("; ".join(errors))
-    else:
-        merged = dict(config)
-    created = name not in BUILTIN and name not in catalogue.custom
+    merged = _checked(name, config)
+    created = not catalogue.known(name)
     _persist(req, name, merged)
     catalogue.set_config(name, merged)
     return response("strategy_upserted", strategy_name=name, created=created,

@@ -7,9 +7,10 @@ from typing import Any
 from refactored.core.dispatch import HandlerSpec, Request
 from refactored.core.effects import Publish
 from refactored.core.errors import AlreadySubscribed, NotSubscribed
-from refactored.core.messages import response
+from refactored.core.messages import response, stream_frame
 from refactored.core.schema import Param
-from refactored.handlers.checks import CRITICAL_STREAMS, STREAMS, stream, symbols_or_none
+from refactored.handlers.checks import stream, symbols_or_none
+from refactored.wire import CRITICAL_STREAMS, STREAMS
 
 STREAM = Param("stream", stream)
 
@@ -38,8 +39,8 @@ def broadcast(app: Any, name: str, data: Any, exclude: str | None) -> Publish | 
     if name in CRITICAL_STREAMS and "message_id" not in data:
         app.counters.broadcasts += 1
         data["message_id"] = f"broadcast:{app.counters.broadcasts}"
-    frame = {"type": name, "stream": name, "data": data, "timestamp": app.clock.iso()}
-    return Publish(name, frame, exclude, data["message_id"] if name in CRITICAL_STREAMS else None)
+    message_id = data["message_id"] if name in CRITICAL_STREAMS else None
+    return Publish(name, stream_frame(name, data, app.clock.iso()), exclude, message_id)
 
 
 SPECS = (

@@ -61,10 +61,10 @@ def _ordering_errors(name: str, merged: dict[str, Any]) -> list[str]:
 def validate_params(name: str, config: dict[str, Any], base: dict[str, Any] | None = None) -> tuple[list[str], dict[str, Any]]:
     """Check ``config`` against ``name``'s schema; return (errors, config merged over ``base``).
 
-    Custom strategies have no schema: their config is taken as it is.
+    Custom strategies have no schema: their config is taken as it is, over ``base``.
     """
     if name not in BUILTIN:
-        return [], dict(config)
+        return [], {**(base or {}), **config}
     schema = BUILTIN[name]["config_schema"]
     errors = [f"Unknown parameter: {key}" for key in config if key not in schema]
     merged = dict(base) if base is not None else defaults(name)

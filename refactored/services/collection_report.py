@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from refactored.services.simulation import Simulation, StrategyTally
-
-
-def _round(value: float) -> float:
-    return round(value, 4)
+from refactored.services.simulation import Simulation, StrategyTally, figure
 
 
 def _per_strategy(sim: Simulation, strategies: list[str], counts: dict[str, dict[str, int]]) -> dict[str, Any]:
@@ -22,7 +18,7 @@ def _per_strategy(sim: Simulation, strategies: list[str], counts: dict[str, dict
             "sell_signals": sells,
             "closed_trades": tally.closed_trades,
             "winning_trades": tally.winning_trades,
-            "realized_pnl": _round(tally.realized_pnl),
+            "realized_pnl": figure(tally.realized_pnl),
         }
     return out
 
@@ -56,10 +52,10 @@ def _performance(pnls: list[float]) -> dict[str, Any]:
             gross_loss += -pnl
     closed = len(pnls)
     return {
-        "realized_pnl": _round(cumulative),
-        "win_rate": _round(winning / closed) if closed else 0.0,
-        "max_drawdown": _round(max_drawdown),
-        "profit_factor": _round(gross_profit / gross_loss) if gross_loss > 0 else None,
+        "realized_pnl": figure(cumulative),
+        "win_rate": figure(winning / closed) if closed else 0.0,
+        "max_drawdown": figure(max_drawdown),
+        "profit_factor": figure(gross_profit / gross_loss) if gross_loss > 0 else None,
     }
 
 

@@ -13,17 +13,11 @@ from typing import Any
 from refactored.services.market import price_bar
 from refactored.services.collection_report import summarise
 from refactored.services.signals import signal
-from refactored.services.simulation import Pair, Simulation, StrategyTally
-
-
-def _round(value: float) -> float:
-    return round(value, 4)
+from refactored.services.simulation import Pair, Simulation, StrategyTally, figure
 
 
 class SimulatedTradingController:
     """Deterministic simulated market and strategy engine."""
-
-    name = "simulated"
 
     def new_simulation(self, pairs: list[Pair], configs: dict[str, dict[str, Any]], quantity: float) -> Simulation:
         """A fresh run over ``pairs`` of (strategy, symbol), evaluated in that order."""
@@ -81,7 +75,7 @@ class SimulatedTradingController:
             per_strategy[strategy] = {
                 "orders": tally.orders,
                 "closed_trades": tally.closed_trades,
-                "realized_pnl": _round(tally.realized_pnl),
+                "realized_pnl": figure(tally.realized_pnl),
             }
         return {
             "bars_processed": sim.bars,
@@ -90,8 +84,8 @@ class SimulatedTradingController:
             "winning_trades": sum(1 for pnl in pnls if pnl > 0),
             "losing_trades": sum(1 for pnl in pnls if pnl < 0),
             "open_positions": len(sim.positions),
-            "realized_pnl": _round(total),
-            "final_equity": _round(initial_capital + total),
+            "realized_pnl": figure(total),
+            "final_equity": figure(initial_capital + total),
             "per_strategy": per_strategy,
         }
 

@@ -8,6 +8,11 @@ from typing import Any
 Pair = tuple[str, str]
 
 
+def figure(value: float) -> float:
+    """A reported money or ratio figure: rounded to four places."""
+    return round(value, 4)
+
+
 @dataclass(slots=True)
 class StrategyTally:
     """Orders and closed trades of one strategy in one run."""

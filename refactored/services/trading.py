@@ -1,11 +1,41 @@
-"""Trading sessions and data collections: the records the session handlers keep."""
+"""Trading sessions and data collections: the records the session handlers keep.
+
+A run (a session or a collection) has a state, and its changes are a table:
+
+* A run is created ``RUNNING``.
+* It ends ``STOPPED`` (its user stopped it), ``COMPLETED`` (its last bar is done, results
+  kept) or ``FAILED`` (the controller raised).
+* Every end is final.
+
+A pair missing from :data:`RUN_TRANSITIONS` raises :class:`InvalidTransition`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
-RUNNING = "running"
+from refactored.core.state import check_transition
+
+
+class RunState(Enum):
+    """Where one trading session or collection is in its life (the value is the wire name)."""
+
+    RUNNING = "running"
+    STOPPED = "stopped"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+R = RunState
+
+RUN_TRANSITIONS: dict[RunState, frozenset[RunState]] = {
+    R.RUNNING: frozenset({R.STOPPED, R.COMPLETED, R.FAILED}),
+    R.STOPPED: frozenset(),
+    R.COMPLETED: frozenset(),
+    R.FAILED: frozenset(),
+}
 
 
 @dataclass(slots=True, eq=False)
@@ -22,10 +52,14 @@ class TradingSession:
     initial_capital: float
     quantity: float
     strategy_params: dict[str, dict[str, Any]]
-    state: str = RUNNING
+    state: RunState = RunState.RUNNING
     bars_processed: int = 0
     results: dict[str, Any] | None = None
     seq: int = 0
+
+    def move(self, target: RunState) -> None:
+        """Change state through the run table (raises on a forbidden pair)."""
+        self.state = check_transition(self.state, target, RUN_TRANSITIONS)
 
     @property
     def strategies(self) -> list[str]:
@@ -45,7 +79,7 @@ class TradingSession:
         return {
             "session_id": self.session_id,
             "session_type": self.session_type,
-            "state": self.state,
+            "state": self.state.value,
             "username": self.username,
             "strategies": self.strategies,
             "symbols": list(self.symbols),
@@ -67,8 +101,12 @@ class Collection:
     duration: str
     bars_total: int
     strategy_params: dict[str, dict[str, Any]]
-    state: str = RUNNING
+    state: RunState = RunState.RUNNING
     results: dict[str, Any] | None = None
+
+    def move(self, target: RunState) -> None:
+        """Change state through the run table (raises on a forbidden pair)."""
+        self.state = check_transition(self.state, target, RUN_TRANSITIONS)
 
     def summary(self) -> dict[str, Any]:
         """The fields every collection reply shares."""
@@ -90,8 +128,8 @@ class Book:
 
     def running_session_of(self, username: str | None) -> TradingSession | None:
         """The user's running session, if any."""
-        return next((s for s in self.sessions.values() if s.username == username and s.state == RUNNING), None)
+        return next((s for s in self.sessions.values() if s.username == username and s.state is RunState.RUNNING), None)
 
     def live_running(self) -> bool:
         """Whether any live session runs."""
-        return any(s.session_type == "live" and s.state == RUNNING for s in self.sessions.values())
+        return any(s.session_type == "live" and s.state is RunState.RUNNING for s in self.sessions.values())

@@ -7,7 +7,7 @@ import pytest
 from harness.config import HarnessConfig
 from harness.gates import runners
 from harness.gates.memory import gate as memory
-from harness.gates.result import GateError
+from harness.gates.result import NotApplicable
 from harness.gates.targets import load_class, source_root
 
 
@@ -27,7 +27,7 @@ def test_quick_selects_reduced_memory_effort(tmp_path: Path, monkeypatch, quick:
 def test_source_roots_and_url_targets() -> None:
     assert source_root("refactored").name == "refactored"
     assert source_root("legacy").name == "legacy"
-    with pytest.raises(GateError, match="needs an import path"):
+    with pytest.raises(NotApplicable, match="needs an import path"):
         load_class("ws://127.0.0.1:9/")
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from harness.cli import main
 from harness.gates import command
-from harness.gates.result import GateError, GateResult
+from harness.config import HarnessConfig
+from harness.gates.result import GateError, GateResult, NotApplicable
 from harness.gates.runners import GATES
 from harness.strength.report import update
 
@@ -212,3 +213,49 @@ def test_verdict_carries_figures_trend_and_notes(run_gate, tmp_path: Path) -> No
     assert len(block["trend"]["legacy_line_percent"]["series"]) == 2
     _, verdict, _ = run_gate(table())
     assert "no strength report at" in verdict["information"]["strength"]["coverage"]["note"]
+
+
+def not_applicable(options):
+    raise NotApplicable("memory: the target is a URL the harness does not start")
+
+
+def test_skipped_gate_is_reported_and_does_not_fail(run_gate, tmp_path: Path) -> None:
+    code, verdict, shim = run_gate(table(memory=not_applicable))
+    assert code == 0 and verdict["decision"] == "pass"
+    memory = verdict["gates"]["memory"]
+    assert memory["decision"] == "skipped" and memory["skipped"] and "does not start" in memory["reason"]
+    assert verdict["reason"].endswith("; skipped: memory") and "memory," not in verdict["reason"]
+    assert 'EXPOSED = "refactored"' in shim.read_text()
+    junit = (tmp_path / "reports" / "junit.xml").read_text()
+    assert '<skipped message="memory: the target is a URL' in junit and 'skipped="1"' in junit
+    assert "| memory | skipped |" in (tmp_path / "reports" / "report.md").read_text()
+
+
+def test_required_gate_that_skips_fails(run_gate) -> None:
+    code, verdict, shim = run_gate(table(memory=not_applicable), "--require", "memory", "bench")
+    assert code == 1 and verdict["decision"] == "fail"
+    memory = verdict["gates"]["memory"]
+    assert memory["decision"] == "fail" and memory["reason"].startswith("required, but skipped: memory:")
+    assert verdict["reason"] == "memory failed (required, but skipped)"
+    assert 'EXPOSED = "legacy"' in shim.read_text()
+
+
+def test_shim_off_writes_verdict_and_reports_only(run_gate, tmp_path: Path, capsys) -> None:
+    code, verdict, shim = run_gate(table(), "--shim", "")
+    assert code == 0 and verdict["shim"] == {"path": None, "exposed": "off", "changed": False}
+    assert not shim.exists() and not (Path.cwd() / "shim.py").exists()
+    assert "no shim (no import rewritten)" in (tmp_path / "reports" / "report.md").read_text()
+
+
+def test_configured_empty_shim_is_off(tmp_path: Path) -> None:
+    config = HarnessConfig(shim="", root=tmp_path)
+    assert command.shim_path(None, config) is None
+    assert command.shim_path("other.py", config) == Path("other.py")
+    assert command.shim_path(None, HarnessConfig(shim="s.py", root=tmp_path)) == tmp_path / "s.py"
+
+
+def test_candidate_named_by_module_is_exposed_by_its_module() -> None:
+    from harness.verdict import exposed_name
+
+    assert exposed_name("refactored", "refactored") == "refactored"
+    assert exposed_name("pkg.server:App", "pkg.server") == "pkg.server"

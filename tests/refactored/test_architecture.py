@@ -13,7 +13,7 @@ ALLOWED = {
     "core": {"core"},
     "lifecycle": {"core", "lifecycle"},
     "services": {"core", "services"},
-    "handlers": {"core", "lifecycle", "services", "handlers", "stats", "app", "config"},
+    "handlers": {"core", "lifecycle", "services", "handlers", "stats", "app", "config", "wire", "reconnect"},
 }
 IO = {"asyncio", "websockets", "socket"}
 
@@ -45,3 +45,8 @@ def test_only_the_server_does_io():
 
 def test_server_stays_thin():
     assert len((ROOT / "server.py").read_text().splitlines()) < 300
+
+
+def test_the_engine_sits_below_the_handlers():
+    assert not [m for m in imports(ROOT / "engine.py") if m.startswith("refactored.handlers")]
+    assert not [m for m in imports(ROOT / "reconnect.py") if m.startswith("refactored.handlers")]

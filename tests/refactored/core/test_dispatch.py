@@ -31,7 +31,7 @@ def dispatcher():
 
 @pytest.fixture
 def conn():
-    c = Connection("c1", "127.0.0.1", 0.0)
+    c = Connection("c1", "127.0.0.1")
     c.move(ConnectionState.CONNECTED)
     return c
 

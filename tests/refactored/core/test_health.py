@@ -8,7 +8,7 @@ from refactored.core.state import ConnectionState
 
 
 def test_only_connected_is_healthy():
-    conn = Connection("c", "ip", 0.0)
+    conn = Connection("c", "ip")
     assert not is_healthy(conn)
     conn.move(ConnectionState.CONNECTED)
     assert is_healthy(conn)
@@ -16,6 +16,6 @@ def test_only_connected_is_healthy():
 
 @pytest.mark.parametrize("state", [s for s in ConnectionState if s is not ConnectionState.CONNECTED])
 def test_every_other_state_is_unhealthy(state):
-    conn = Connection("c", "ip", 0.0)
+    conn = Connection("c", "ip")
     conn.state = state
     assert not is_healthy(conn)

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from refactored.core.errors import InvalidJson, InvalidMessage
-from refactored.core.messages import MAX_DEPTH, decode, depth, encode, finish, response
+from refactored.core.messages import MAX_DEPTH, decode, depth, encode, finish, response, stream_frame
 
 NESTED_OK = "[" * MAX_DEPTH + "]" * MAX_DEPTH
 NESTED_BAD = "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)
@@ -78,3 +78,8 @@ def test_finish_copies_any_json_id():
     assert "request_id" not in finish({"type": "pong"}, "T", {"type": "ping"})
     assert finish({}, "T", {"id": None})["request_id"] is None
     assert finish({}, "T", {"id": {"k": [1]}})["request_id"] == {"k": [1]}
+
+
+def test_stream_frame_is_named_after_its_stream_unless_told():
+    assert stream_frame("orders", {"a": 1}, "T") == {"type": "orders", "stream": "orders", "data": {"a": 1}, "timestamp": "T"}
+    assert stream_frame("sessions", {}, "T", kind="session_update")["type"] == "session_update"

@@ -9,7 +9,7 @@ from refactored.lifecycle.registry import ConnectionRegistry
 
 
 def connected(client_id):
-    conn = Connection(client_id, "127.0.0.1", 0.0)
+    conn = Connection(client_id, "127.0.0.1")
     conn.move(ConnectionState.CONNECTED)
     return conn
 
@@ -17,7 +17,7 @@ def connected(client_id):
 def test_no_ghosts_before_handshake():
     registry = ConnectionRegistry()
     with pytest.raises(InvalidTransition):
-        registry.add(Connection("c1", "ip", 0.0))
+        registry.add(Connection("c1", "ip"))
     assert len(registry) == 0
     assert set(registry.by_state().values()) == {0}
 

@@ -22,3 +22,8 @@ def test_performance_figures():
     assert report["performance"] == {"realized_pnl": 4.0, "win_rate": 0.6667, "max_drawdown": 2.0, "profit_factor": 3.0}
     assert report["symbol_counts"]["BTC_USDT"] == {"bars": 3, "signals": 6, "first_close": 1.0, "last_close": 2.0,
                                                    "min_close": 1.0, "max_close": 3.0}
+
+
+def test_figures_are_rounded_to_four_places():
+    from refactored.services.simulation import figure
+    assert figure(1.23456789) == 1.2346 and figure(-0.00004) == -0.0
