@@ -29,7 +29,8 @@ from harness.targets import parse_target
 from harness.errors import HarnessError
 
 GateRunner = Callable[[GateOptions], GateResult]
-VERSIONED = ("websockets", "radon", "memray", "libcst", "pytest-benchmark", "matplotlib", "pyflakes", "wsgm")
+VERSIONED = ("websockets", "radon", "memray", "libcst", "pytest-benchmark", "matplotlib", "pyflakes", "griffe", "psutil",
+             "wsgm")
 
 
 def now() -> str:

@@ -1,4 +1,8 @@
-"""Waivers: intended differences, declared in `recordings/waivers.toml`."""
+"""Waivers: intended differences, declared in `recordings/waivers.toml`.
+
+Each `[[waiver]]` has a kind: `wire` (the default: a difference on the wire, in one recording) or
+`api` (a difference in the Python surface of the server class, read by the api gate).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from harness.tomltables import check_fields, read_entries
 
 _FIELDS = {"recording": str, "path": str, "reason": str, "client": str, "frame": int}
 _REQUIRED = ("recording", "path", "reason")
+KINDS = ("wire", "api")
 
 
 @dataclass(frozen=True)
@@ -47,9 +52,22 @@ class WaivedDifference:
         return {"difference": self.difference.to_dict(), "waiver": self.waiver.to_dict()}
 
 
+def waiver_entries(path: Path, kind: str) -> list[tuple[int, dict[str, Any]]]:
+    """The `[[waiver]]` entries of one kind (no `kind` means wire), each without its `kind` field."""
+    found = []
+    for line, entry in read_entries(path, "waiver"):
+        entry = dict(entry)
+        entry_kind = entry.pop("kind", "wire")
+        if entry_kind not in KINDS:
+            raise ConfigError(Path(path), line, f"unknown waiver kind {entry_kind!r} (want one of {', '.join(KINDS)})")
+        if entry_kind == kind:
+            found.append((line, entry))
+    return found
+
+
 def load_waivers(path: Path) -> list[Waiver]:
-    """Read `[[waiver]]` entries; a missing file means none; errors are `path:line: reason`."""
-    return [_waiver(Path(path), line, entry) for line, entry in read_entries(path, "waiver")]
+    """Read the wire `[[waiver]]` entries; a missing file means none; errors are `path:line: reason`."""
+    return [_waiver(Path(path), line, entry) for line, entry in waiver_entries(path, "wire")]
 
 
 def _waiver(path: Path, line: int, entry: dict[str, Any]) -> Waiver:
@@ -59,18 +77,24 @@ def _waiver(path: Path, line: int, entry: dict[str, Any]) -> Waiver:
     return Waiver(source=f"{path}:{line}", **entry)
 
 
-def apply_waivers(
-    differences: list[Difference], waivers: list[Waiver]
-) -> tuple[list[Difference], list[WaivedDifference]]:
-    """Split differences into unwaived and waived (with the first waiver that matches)."""
+def split_by_waivers(differences: list[Any], waivers: list[Any]) -> tuple[list[Any], list[tuple[Any, Any]]]:
+    """Unwaived differences, and (difference, first waiver whose ``matches`` accepts it) pairs."""
     unwaived, waived = [], []
     for difference in differences:
         waiver = next((w for w in waivers if w.matches(difference)), None)
         if waiver is None:
             unwaived.append(difference)
         else:
-            waived.append(WaivedDifference(difference, waiver))
+            waived.append((difference, waiver))
     return unwaived, waived
+
+
+def apply_waivers(
+    differences: list[Difference], waivers: list[Waiver]
+) -> tuple[list[Difference], list[WaivedDifference]]:
+    """Split differences into unwaived and waived (with the first waiver that matches)."""
+    unwaived, waived = split_by_waivers(differences, waivers)
+    return unwaived, [WaivedDifference(difference, waiver) for difference, waiver in waived]
 
 
 def unused_waivers(

@@ -6,7 +6,6 @@ import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from refactored.config import Config
 from refactored.core.clock import Clock
@@ -15,7 +14,8 @@ from refactored.lifecycle.ratelimit import RateLimiter
 from refactored.lifecycle.registry import ConnectionRegistry
 from refactored.lifecycle.session_store import SessionStore
 from refactored.services.catalogue import StrategyCatalogue
-from refactored.services.controller import SimulatedTradingController
+from refactored.reconnect import Reconnection
+from refactored.services.controller import Controller, SimulatedTradingController
 from refactored.services.strategy_store import StrategyStore
 from refactored.services.trading import Book
 from refactored.services.users import UserDirectory
@@ -54,14 +54,15 @@ class Runtime:
 
 @dataclass(frozen=True, slots=True)
 class App:
-    """What handlers may use; no field is optional or set later."""
+    """Every service of one server; a handler receives the ones its spec names. No field is
+    optional or set later."""
 
     config: Config
     clock: Clock
     users: UserDirectory
     catalogue: StrategyCatalogue
     store: StrategyStore
-    controller: Any
+    controller: Controller
     book: Book
     registry: ConnectionRegistry
     sessions: SessionStore
@@ -69,6 +70,11 @@ class App:
     limiter: RateLimiter
     counters: Counters
     runtime: Runtime
+
+    @property
+    def reconnection(self) -> Reconnection:
+        """The services a reconnect touches, together."""
+        return Reconnection(self.sessions, self.registry, self.delivery, self.counters)
 
 
 def strategies_directory(config: Config) -> Path:
@@ -91,7 +97,7 @@ def build_users(config: Config, clock: Clock) -> UserDirectory:
     )
 
 
-def build_app(config: Config, clock: Clock, controller: Any = None) -> App:
+def build_app(config: Config, clock: Clock, controller: Controller | None = None) -> App:
     """Wire every service from ``config``."""
     return App(
         config=config,

@@ -1,7 +1,8 @@
 """An in-memory driver for the engine: clients without sockets, jobs without sleeps.
 
-Tests use it to exercise the whole core; it applies effects exactly as the
-asyncio server does, except that background jobs run when asked to.
+Tests use it to exercise the whole core.  Effects go through the same
+:meth:`Engine.apply` as in the asyncio server; only the :class:`Outlet` differs:
+frames land in lists, and background runs step when asked to.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from refactored.app import build_app
 from refactored.config import Config
 from refactored.core.clock import Clock
 from refactored.core.context import Connection
-from refactored.core.effects import Announce, Spawn
+from refactored.core.effects import Announce, Delivery, Outlet
 from refactored.core.messages import encode
-from refactored.engine import Delivery, Engine
-from refactored.handlers import build_registry
+from refactored.engine import Engine
+from refactored.handlers import build_handler_table
 
 
 @dataclass(eq=False)
@@ -49,9 +50,9 @@ class MemoryDriver:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._clients: dict[Connection, MemoryClient] = {}
-        self.jobs: deque[Spawn] = deque()
+        self.jobs: deque[str] = deque()
         self.announced: list[Announce] = []
-        self._effects = {Spawn: self.jobs.append, Announce: self.announced.append}
+        self.outlet = Outlet(write=self._write, schedule=self._schedule, announce=self._announce)
 
     @classmethod
     def build(cls, settings: Mapping[str, Any] | None = None, *, clock: Clock | None = None,
@@ -62,7 +63,7 @@ class MemoryDriver:
         """
         config = Config.build(settings, jwt_secret=jwt_secret, **arguments)
         app = build_app(config, clock or Clock(), controller)
-        return cls(Engine(app, build_registry(), logging.getLogger("refactored.driver")))
+        return cls(Engine(app, build_handler_table(), logging.getLogger("refactored.driver")))
 
     def connect(self, remote_ip: str = "127.0.0.1", reconnect_token: str | None = None) -> MemoryClient:
         """Open a connection (handshake done) and collect its first frames."""
@@ -79,24 +80,15 @@ class MemoryDriver:
             self.apply(effect)
 
     def apply(self, effect: Any) -> None:
-        """Perform one effect as the server would (background jobs wait for :meth:`run_jobs`)."""
-        perform = self._effects.get(type(effect))
-        if perform is not None:
-            perform(effect)
-            return
-        for delivery in self.engine.deliveries(effect):
-            self._write(delivery)
+        """Perform one effect as the server would (background runs wait for :meth:`run_jobs`)."""
+        self.engine.apply(effect, self.outlet)
 
     def run_jobs(self, steps: int | None = None) -> None:
         """Run background jobs without sleeping: ``steps`` steps of the first, or all to their end."""
         while self.jobs and steps != 0:
-            job = self.jobs[0]
-            step = next(job.steps, None)
-            if step is None:
+            if not self.engine.step(self.jobs[0], self.outlet):
                 self.jobs.popleft()
                 continue
-            for effect in step:
-                self.apply(effect)
             steps = None if steps is None else steps - 1
 
     def flush(self) -> None:
@@ -110,10 +102,19 @@ class MemoryDriver:
         self.engine.close(client.conn)
         client.close_code = client.close_code or 1000
 
-    def _write(self, delivery: Delivery) -> None:
+    def _write(self, delivery: Delivery) -> int:
+        written = 0
         for conn in delivery.conns:
             client = self._clients.get(conn)
             if client is not None:
                 client.received.append(json.loads(delivery.text))
+                written += 1
             else:
                 self.engine.retry(conn, delivery)
+        return written
+
+    def _schedule(self, key: str, interval: float) -> None:
+        self.jobs.append(key)
+
+    def _announce(self, topic: str, data: dict[str, Any]) -> None:
+        self.announced.append(Announce(topic, data))

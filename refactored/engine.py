@@ -9,6 +9,10 @@ which a frame is processed::
 and the single boundary where exceptions become error frames: a named
 :class:`ApiError` becomes its envelope; anything else becomes a generic
 ``<type>_failed`` whose traceback goes to the log only.
+
+It is also the one place effects are applied (:meth:`Engine.apply`): the I/O
+loop around it (the asyncio server, or the in-memory driver for tests) only
+provides an :class:`Outlet` that writes, waits and publishes.
 """
 
 from __future__ import annotations
@@ -20,15 +24,16 @@ from typing import Any, Callable
 
 from refactored.app import App
 from refactored.core.context import Connection
-from refactored.core.dispatch import Dispatcher, Registry
-from refactored.core.effects import Publish, Push
+from refactored.core.dispatch import Dispatcher, HandlerTable
+from refactored.core.effects import Announce, Delivery, Outlet, Publish, Push, Spawn
 from refactored.core.errors import (
-    ApiError, AtCapacity, DeliveryError, InvalidMessage, RateLimitExceeded, TokenRejected, error_frame,
+    ApiError, AtCapacity, DeliveryError, InvalidMessage, RateLimitExceeded, TokenRejected,
 )
-from refactored.core.messages import decode, encode, finish
+from refactored.core.messages import decode, encode, error_reply, finish
 from refactored.core.state import ConnectionState
 from refactored.lifecycle.session_store import Snapshot
-from refactored.reconnect import restore, restored_fields
+from refactored.reconnect import restored_fields
+from refactored.runs import Steps, steps_of
 from refactored.wire import FEATURES
 
 
@@ -40,26 +45,6 @@ class Outcome:
     effects: list[Any] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """One frame, encoded once, for one or more connections; ``message_id`` marks it critical."""
-
-    conns: list[Connection]
-    text: str
-    message_id: str | None = None
-    frame: dict[str, Any] | None = None
-
-
-def session_id_of(message: dict[str, Any] | None) -> str | None:
-    """The request's ``session_id`` when it is a string (echoed in errors)."""
-    value = message.get("session_id") if message is not None else None
-    return value if isinstance(value, str) else None
-
-
-def _envelope(exc: ApiError, message: dict[str, Any] | None) -> dict[str, Any]:
-    return error_frame(exc.code, exc.message, exc.session_id or session_id_of(message), "")
-
-
 def _wants(symbols: tuple[str, ...], symbol: Any) -> bool:
     return not symbols or symbol is None or symbol in symbols
 
@@ -67,12 +52,16 @@ def _wants(symbols: tuple[str, ...], symbol: Any) -> bool:
 class Engine:
     """Turns frames into replies and effects for every connection of one server."""
 
-    def __init__(self, app: App, registry: Registry, logger: logging.Logger) -> None:
+    def __init__(self, app: App, table: HandlerTable, logger: logging.Logger) -> None:
         self.app = app
-        self._dispatcher = Dispatcher(registry, app)
-        self._registry = registry
+        self._dispatcher = Dispatcher(table, app)
+        self._table = table
+        self._reconnection = app.reconnection
         self._log = logger
         self._route: dict[type, Callable[[Any], list[Delivery]]] = {Push: self._push, Publish: self._publish}
+        self._perform: dict[type, Callable[[Any, Outlet], None]] = {
+            Push: self._deliver, Publish: self._deliver, Spawn: self._start, Announce: self._announce}
+        self._runs: dict[str, Steps] = {}
 
     # -- connection lifecycle -------------------------------------------------
 
@@ -100,7 +89,7 @@ class Engine:
         """The header's reconnect: the queued frames follow the welcome at once (a bad token is ignored)."""
         delivery = self.app.delivery
         try:
-            queued = restore(self.app, conn, token, self.app.clock.monotonic())
+            queued = self._reconnection.restore(conn, token, self.app.clock.monotonic())
         except TokenRejected:
             return None
         return len(queued), [q.frame for q in queued if delivery.first_time(conn.client_id, q.message_id)]
@@ -134,7 +123,7 @@ class Engine:
             message = self._admit(data)
             self._limit(conn, now)
         except ApiError as exc:
-            return Outcome(self._reply(_envelope(exc, message), message))
+            return Outcome(self._reply(error_reply(exc, message), message))
         return self._dispatch(conn, message, now)
 
     def _admit(self, data: str | bytes) -> dict[str, Any]:
@@ -154,10 +143,10 @@ class Engine:
             request, body = self._dispatcher.dispatch(conn, message, now)
             effects = request.effects
         except ApiError as exc:
-            body = _envelope(exc, message)
+            body = error_reply(exc, message)
         except Exception:
             self._log.exception("unexpected error while handling a message from %s", conn.client_id)
-            body = error_frame(f"{self._operation(message)}_failed", "Internal server error", session_id_of(message), "")
+            body = error_reply(ApiError("Internal server error"), message, code=f"{self._operation(message)}_failed")
         self.app.counters.processed += 1
         return Outcome(self._reply(body, message), effects)
 
@@ -166,7 +155,38 @@ class Engine:
 
     def _operation(self, message: dict[str, Any] | None) -> str:
         kind = message.get("type") if message is not None else None
-        return kind.lower() if isinstance(kind, str) and kind.lower() in self._registry else "message"
+        return kind.lower() if isinstance(kind, str) and kind.lower() in self._table else "message"
+
+    # -- effects ----------------------------------------------------------------
+
+    def apply(self, effect: Any, outlet: Outlet) -> None:
+        """Perform one effect through ``outlet`` (the one place effects are applied)."""
+        self._perform[type(effect)](effect, outlet)
+
+    def _deliver(self, effect: Push | Publish, outlet: Outlet) -> None:
+        for delivery in self.deliveries(effect):
+            outlet.write(delivery)
+
+    def _start(self, effect: Spawn, outlet: Outlet) -> None:
+        self._runs[effect.key] = steps_of(self.app.controller, self.app.clock, effect.run)
+        outlet.schedule(effect.key, effect.interval)
+
+    def _announce(self, effect: Announce, outlet: Outlet) -> None:
+        outlet.announce(effect.topic, effect.data)
+
+    def step(self, key: str, outlet: Outlet) -> bool:
+        """Apply the next step of background run ``key``; False once the run has ended."""
+        try:
+            effects = next(self._runs[key], None) if key in self._runs else None
+        except Exception:
+            del self._runs[key]
+            raise
+        if effects is None:
+            self._runs.pop(key, None)
+            return False
+        for effect in effects:
+            self.apply(effect, outlet)
+        return True
 
     # -- pushes -----------------------------------------------------------------
 

@@ -1,28 +1,42 @@
 """Reconnection: a client presents the token of an earlier connection and gets its session back.
 
-Both ways in go through :func:`restore`: the ``X-Reconnect-Token`` header when a
-connection opens (:meth:`Engine.open <refactored.engine.Engine.open>`) and the
+Both ways in go through :meth:`Reconnection.restore`: the ``X-Reconnect-Token`` header
+when a connection opens (:meth:`Engine.open <refactored.engine.Engine.open>`) and the
 ``reconnect`` message (``handlers/auth.py``).  Each caller then hands out the frames
 queued while the client was away and answers with :func:`restored_fields`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from refactored.app import App
 from refactored.core.context import Connection
-from refactored.lifecycle.delivery import Queued
+from refactored.lifecycle.delivery import DeliveryQueue, Queued
+from refactored.lifecycle.registry import ConnectionRegistry
+from refactored.lifecycle.session_store import SessionStore
+
+if TYPE_CHECKING:
+    from refactored.app import Counters
 
 
-def restore(app: App, conn: Connection, token: Any, now: float) -> list[Queued]:
-    """Give ``conn`` the identity, login and subscriptions saved under ``token``; return the
-    critical frames queued for it meanwhile.  Raises :class:`TokenRejected`."""
-    client_id, snapshot = app.sessions.redeem(token, now)
-    app.sessions.discard(conn.client_id)
-    app.registry.adopt(conn, client_id, snapshot.user, snapshot.subscriptions)
-    app.counters.reconnections += 1
-    return app.delivery.take(client_id, now)
+@dataclass(frozen=True, slots=True)
+class Reconnection:
+    """What a reconnect touches: saved sessions, live connections, queued frames, the count."""
+
+    sessions: SessionStore
+    registry: ConnectionRegistry
+    delivery: DeliveryQueue
+    counters: Counters
+
+    def restore(self, conn: Connection, token: Any, now: float) -> list[Queued]:
+        """Give ``conn`` the identity, login and subscriptions saved under ``token``; return the
+        critical frames queued for it meanwhile.  Raises :class:`TokenRejected`."""
+        client_id, snapshot = self.sessions.redeem(token, now)
+        self.sessions.discard(conn.client_id)
+        self.registry.adopt(conn, client_id, snapshot.user, snapshot.subscriptions)
+        self.counters.reconnections += 1
+        return self.delivery.take(client_id, now)
 
 
 def restored_fields(conn: Connection, queued: int) -> dict[str, Any]:

@@ -1,9 +1,9 @@
 """The asyncio/websockets loop around the sans-I/O engine.
 
 It accepts connections, feeds their frames to :class:`~refactored.engine.Engine`,
-writes what comes back and performs the effects that need time or the
-outside world (background runs, the event bus).  Nothing here decides what
-to answer.
+writes what comes back, and gives the engine an :class:`~refactored.engine.Outlet`
+for its effects: non-blocking writes, timers for background runs, the event bus.
+Nothing here decides what to answer.
 """
 
 from __future__ import annotations
@@ -26,19 +26,20 @@ from refactored.app import App, build_app
 from refactored.config import Config
 from refactored.core.clock import Clock
 from refactored.core.context import Connection
-from refactored.core.effects import Announce, Spawn
+from refactored.core.effects import Delivery, Outlet
 from refactored.core.errors import AtCapacity
 from refactored.core.messages import encode
-from refactored.engine import Delivery, Engine
-from refactored.handlers import build_registry
+from refactored.engine import Engine
+from refactored.handlers import build_handler_table
 from refactored.handlers.subscriptions import broadcast
+from refactored.legacy_surface import LegacyAttributes
 from refactored.stats import health_report, stats_report
 
 FLUSH_INTERVAL = 0.5
 WRITE_LIMIT = 2**15  # bytes buffered for one client before its replies wait for it to read
 
 
-class WebSocketAPIServer:
+class WebSocketAPIServer(LegacyAttributes):
     """The trading WebSocket API server (same constructor and API as the legacy one)."""
 
     def __init__(self, event_bus: Any = None, logger: logging.Logger | None = None,
@@ -50,6 +51,7 @@ class WebSocketAPIServer:
         self.config = Config.build(settings, jwt_secret=jwt_secret, host=host, port=port,
                                    max_connections=max_connections, heartbeat_interval=heartbeat_interval)
         self._controller = controller
+        self._settings = dict(settings or {})
         self.port = port
         self.engine = self._new_engine()
         self._sockets: dict[Connection, ServerConnection] = {}
@@ -57,14 +59,14 @@ class WebSocketAPIServer:
         self._jobs: dict[str, asyncio.Task[None]] = {}
         self._server: Server | None = None
         self._lifecycle = asyncio.Lock()
-        self._effects = {Spawn: self._spawn, Announce: self._announce}
+        self._outlet = Outlet(write=self._write, schedule=self._schedule, announce=self._announce)
 
     def _new_engine(self, previous: App | None = None) -> Engine:
         """A fresh engine; after a stop, figures and login lockouts carry over (as in the legacy)."""
         app = build_app(self.config, Clock(), self._controller)
         if previous is not None:
             app = replace(app, counters=previous.counters, users=previous.users)
-        return Engine(app, build_registry(), self.logger)
+        return Engine(app, build_handler_table(), self.logger)
 
     # -- public API ---------------------------------------------------------------
 
@@ -114,8 +116,9 @@ class WebSocketAPIServer:
         await self.start()
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(self, exc_type: object, exc: object, tb: object) -> bool:
         await self.stop()
+        return False
 
     async def broadcast_to_subscribers(self, stream: str, data: Any, exclude_client: str | None = None) -> int:
         """Push ``data`` to the subscribers of ``stream``; return how many got it."""
@@ -147,7 +150,7 @@ class WebSocketAPIServer:
                 outcome = engine.receive(conn, data)
                 await self._send(ws, outcome.reply)
                 for effect in outcome.effects:
-                    self._apply(effect)
+                    engine.apply(effect, self._outlet)
         except ConnectionClosed:
             pass
         except Exception as exc:
@@ -167,14 +170,6 @@ class WebSocketAPIServer:
         else:
             await ws.send(text)
         self.engine.app.counters.wrote(frame.get("type") == "error")
-
-    def _apply(self, effect: Any) -> None:
-        perform = self._effects.get(type(effect))
-        if perform is not None:
-            perform(effect)
-            return
-        for delivery in self.engine.deliveries(effect):
-            self._write(delivery)
 
     def _write(self, delivery: Delivery) -> int:
         """Write one frame to its connections without waiting on slow readers.
@@ -198,12 +193,12 @@ class WebSocketAPIServer:
         task = self._jobs[key] = asyncio.create_task(work)
         task.add_done_callback(lambda done: self._jobs.pop(key, None) if self._jobs.get(key) is done else None)
 
-    def _spawn(self, effect: Spawn) -> None:
-        self._track(effect.key, self._run(effect))
+    def _schedule(self, key: str, interval: float) -> None:
+        self._track(key, self._run(self.engine, key, interval))
 
-    def _announce(self, effect: Announce) -> None:
+    def _announce(self, topic: str, data: dict[str, Any]) -> None:
         try:
-            result = self._publish_event(effect.topic, effect.data)
+            result = self._publish_event(topic, data)
         except Exception as exc:
             self.logger.warning("Event bus publish failed: %s", type(exc).__name__)
             return
@@ -216,18 +211,15 @@ class WebSocketAPIServer:
         except Exception as exc:
             self.logger.warning("Event bus publish failed: %s", type(exc).__name__)
 
-    async def _run(self, effect: Spawn) -> None:
-        """Wait one interval, apply the next step, until the steps run out."""
+    async def _run(self, engine: Engine, key: str, interval: float) -> None:
+        """Wait one interval, let the engine apply the next step, until the run ends."""
         try:
             while True:
-                await asyncio.sleep(effect.interval)
-                effects = next(effect.steps, None)
-                if effects is None:
+                await asyncio.sleep(interval)
+                if not engine.step(key, self._outlet):
                     return
-                for item in effects:
-                    self._apply(item)
         except Exception:
-            self.logger.exception("background run %s failed", effect.key)
+            self.logger.exception("background run %s failed", key)
 
     async def _upkeep(self) -> None:
         every = max(1, round(self.config.upkeep_interval / FLUSH_INTERVAL))

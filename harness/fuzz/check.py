@@ -1,32 +1,67 @@
-"""One generated session, replayed against legacy and candidate: its differences after waivers."""
+"""Generated sessions replayed against legacy and candidate, several at once: their differences
+after waivers, confirmed by a second comparison."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from harness.config import HarnessConfig
 from harness.corpus import RecordingResult, compare_recording
 from harness.diff import Difference
-from harness.fuzz.known import path_waivers
 from harness.fuzz.model import SESSION_NAME
-from harness.transcript import Transcript, dumps
+from harness.jsonpath import ROOT
+from harness.normalise import NormalClient
+from harness.transcript import Transcript
 from harness.waivers import Waiver, apply_waivers
 
-
-class DifferenceFound(Exception):
-    """A session on which the candidate differs from the legacy (Hypothesis shrinks it)."""
-
-    def __init__(self, transcript: Transcript, result: RecordingResult) -> None:
-        super().__init__(f"{len(result.differences)} difference(s)")
-        self.transcript = transcript
-        self.result = result
+CONFIRM_PACE = 2.0  # a difference must also show with pauses this many times as long
 
 
-class BudgetSpent(BaseException):
-    """Ends the Hypothesis run when the time budget is spent (a BaseException, so Hypothesis
-    does not take it for a failure of the session)."""
+def path_waivers(waivers: list[Waiver]) -> list[Waiver]:
+    """Waivers of one JSON path, made to match that path in any generated session."""
+    return [replace(w, recording=SESSION_NAME, client=None, frame=None)
+            for w in waivers if w.path != ROOT]
+
+
+def repaced(transcript: Transcript, factor: float) -> Transcript:
+    """The session with every pause `factor` times as long."""
+    events = tuple(replace(e, ms=e.ms * factor) if e.kind == "sleep" and e.ms else e for e in transcript.events)
+    return replace(transcript, events=events)
+
+
+def _replies(client: NormalClient | None, reply_key: str) -> list[tuple[int, Any]]:
+    """(position, echoed id) of the client's frames that answer a request."""
+    frames = client.frames if client is not None else ()
+    return [(i, f.value[reply_key]) for i, f in enumerate(frames)
+            if f.is_json and isinstance(f.value, dict) and reply_key in f.value]
+
+
+def _race(difference: Difference, expected: dict, actual: dict, reply_key: str) -> bool:
+    """A frame answering no request that moved against the replies (which kept their order), or
+    that came after the client's last reply on one side only (a stream cut by the session's end)."""
+    left = _replies(expected.get(difference.client), reply_key)
+    right = _replies(actual.get(difference.client), reply_key)
+    if difference.kind == "reordered":
+        return [r for _, r in left] == [r for _, r in right]
+    trailing = {"missing": (difference.frame, difference.expected, left),
+                "extra": (difference.actual_frame, difference.actual, right)}.get(difference.kind)
+    if trailing is None or trailing[0] is None:
+        return False
+    index, value, replies = trailing
+    unanswering = not (isinstance(value, dict) and reply_key in value)
+    return unanswering and index > max((i for i, _ in replies), default=-1)
+
+
+def drop_push_races(result: RecordingResult, reply_key: str | None) -> None:
+    """Drop the differences of frames that answer no request and whose place only timing decides:
+    a session without reply sync cannot pace them (replies out of order still differ)."""
+    if reply_key is None or result.expected is None or result.actual is None:
+        return
+    expected, actual = result.expected.clients, result.actual.clients
+    result.differences = [d for d in result.differences if not _race(d, expected, actual, reply_key)]
 
 
 def signature(result: RecordingResult) -> frozenset[tuple[str, str, str]]:
@@ -36,7 +71,7 @@ def signature(result: RecordingResult) -> frozenset[tuple[str, str, str]]:
 
 @dataclass
 class Budget:
-    """Exploration ends at `deadline`; shrinking a found session may take `shrink` seconds more."""
+    """Exploration ends at `seconds`; shrinking a found session may take `shrink` seconds more."""
 
     seconds: float
     shrink: float
@@ -60,76 +95,47 @@ class Stats:
 
 
 class SessionCheck:
-    """Callable run at each session's end: raises DifferenceFound when a difference is confirmed.
+    """Compares sessions (legacy twice for noise, candidate once) on one event loop."""
 
-    Results are cached by transcript text, so Hypothesis sees the same outcome every time it
-    runs a session again; the first difference counts only when a second comparison shows it
-    too. Once the budget is spent, a new session ends the run (BudgetSpent).
-    """
-
-    def __init__(self, legacy: str, candidate: str, config: HarnessConfig,
-                 waivers: list[Waiver], budget: Budget, on_example=lambda stats, found: None) -> None:
+    def __init__(self, legacy: str, candidate: str, config: HarnessConfig, waivers: list[Waiver],
+                 reply_key: str | None = None) -> None:
         self.legacy, self.candidate, self.config = legacy, candidate, config
+        self.reply_key = reply_key
         self.waivers = path_waivers(waivers)
-        self.budget = budget
-        self.on_example = on_example
         self.loop = asyncio.new_event_loop()
-        self.cache: dict[str, RecordingResult | None] = {}
         self.stats = Stats()
-        self.smallest: DifferenceFound | None = None
 
     def close(self) -> None:
         self.loop.close()
 
-    def __call__(self, transcript: Transcript) -> None:
-        if dumps(transcript) not in self.cache and not self.budget.open():
-            raise BudgetSpent()
-        self.stats.examples += 1
-        result = self.differs(transcript)
-        self.on_example(self.stats, result is not None)
-        if result is not None:
-            self._found(DifferenceFound(transcript, result))
+    def run(self, coroutine):
+        return self.loop.run_until_complete(coroutine)
 
-    def _found(self, found: DifferenceFound) -> None:
-        """Remember the smallest failing session (in case the budget ends the shrinking), raise."""
-        size = (len(found.transcript.events), len(dumps(found.transcript)))
-        best = self.smallest
-        if best is None or size < (len(best.transcript.events), len(dumps(best.transcript))):
-            self.smallest = found
-        raise found
-
-    def differs(self, transcript: Transcript) -> RecordingResult | None:
-        """The cached, confirmed result of a session (compared now if new)."""
-        key = dumps(transcript)
-        if key not in self.cache:
-            self.cache[key] = self._confirmed(transcript)
-        return self.cache[key]
-
-    def compare(self, transcript: Transcript) -> RecordingResult:
-        """Differences (waivers applied); a session the legacy fails on is skipped (counted)."""
+    async def compare(self, transcript: Transcript) -> RecordingResult:
+        """Differences (waivers applied); a session the legacy fails on has none (counted)."""
         self.stats.replayed += 1
-        result = self.loop.run_until_complete(
-            compare_recording(transcript, self.legacy, self.candidate, self.config))
+        result = await compare_recording(transcript, self.legacy, self.candidate, self.config)
         if result.error and not result.error.startswith(f"{self.candidate}:"):
             self.stats.legacy_failed += 1
             self.stats.last_failure = result.error
             result.error = None
             result.differences = []
+        drop_push_races(result, self.reply_key)
         result.differences, result.waived = apply_waivers(result.differences, self.waivers)
         if result.error:
             result.differences.append(Difference(SESSION_NAME, "-", "connect", expected="ok",
                                                  actual=result.error))
         return result
 
-    def _confirmed(self, transcript: Transcript) -> RecordingResult | None:
-        """While exploring, a difference must show twice; while shrinking, once is enough."""
-        first = self.compare(transcript)
-        if not first.differences:
-            return None
-        if self.budget.found_at is not None:
-            return first
-        if signature(first) & signature(self.compare(transcript)):
-            self.budget.found_at = time.monotonic()
+    async def confirmed(self, transcript: Transcript, first: RecordingResult) -> RecordingResult | None:
+        """The first result when a second comparison, with every pause twice as long, shows some
+        of the same differences (a race between replies and the next action does not)."""
+        if signature(first) & signature(await self.compare(repaced(transcript, CONFIRM_PACE))):
             return first
         self.stats.unstable += 1
         return None
+
+    def differs(self, transcript: Transcript) -> RecordingResult | None:
+        """One comparison (while shrinking a confirmed finding, once is enough)."""
+        result = self.run(self.compare(transcript))
+        return result if result.differences else None

@@ -31,6 +31,8 @@ def _register_fuzz(subparsers) -> None:
     parser.add_argument("--time-budget", type=float, default=DEFAULTS.time_budget, metavar="S",
                         help=f"seconds of search (default {DEFAULTS.time_budget:g}; shrinking adds at most an eighth, 20 s or more)")
     parser.add_argument("--seed", type=int, help="seed for a reproducible run (default: random, printed)")
+    parser.add_argument("--jobs", type=int, default=DEFAULTS.jobs, metavar="N",
+                        help=f"sessions compared at once (default {DEFAULTS.jobs})")
     parser.add_argument("--out", type=Path, default=DEFAULTS.out, help="where a found session is written")
     parser.add_argument("--config", type=Path, default=Path("pyproject.toml"),
                         help="pyproject.toml holding [tool.harness]")
@@ -42,17 +44,27 @@ def options_of(args: argparse.Namespace) -> FuzzOptions:
     config = load_config(args.config)
     options = FuzzOptions(legacy=args.legacy or config.legacy, candidate=args.candidate or config.candidate,
                           max_examples=max(1, args.max_examples), time_budget=max(1.0, args.time_budget),
-                          seed=args.seed, out=args.out, config=config)
+                          seed=args.seed, out=args.out, config=config, jobs=max(1, args.jobs))
     parse_target(options.legacy)
     parse_target(options.candidate)
     return options
 
 
+def success_lines(success: dict) -> list[str]:
+    """`  kind: 41 of 52 requests answered with success (78.8 %), 40 of 45 well formed`."""
+    return [f"  {kind or '(junk)'}: {s['succeeded']} of {s['requests']} requests answered with success "
+            f"({s['success_percent']} %), {s['well_formed_succeeded']} of {s['well_formed']} well formed"
+            for kind, s in success.get("kinds", {}).items()]
+
+
 def report(result: FuzzResult, quiet: bool) -> None:
-    """The differences of a finding (unless quiet), then the summary line."""
-    if result.found and not quiet:
-        for difference in result.result.differences:
+    """The differences of a finding and the success share per kind (unless quiet), then the
+    summary line."""
+    if not quiet:
+        for difference in result.result.differences if result.found else ():
             print(describe(difference))
+        print("success replies per message kind (legacy):")
+        print("\n".join(success_lines(result.success)))
     print(result.summary())
 
 

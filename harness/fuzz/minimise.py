@@ -1,10 +1,12 @@
-"""A last greedy pass after Hypothesis' shrinking: drop single actions while the session still differs."""
+"""Greedy minimising of a differing session: drop single actions, then single request keys,
+while the session still differs."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Callable
 
+from harness.fuzz.shapes import encode, json_object
 from harness.transcript import Event, Transcript
 
 StillDiffers = Callable[[Transcript], bool]
@@ -32,7 +34,7 @@ def _tidy(events: list[Event]) -> tuple[Event, ...]:
     return tuple(replace(e, line=i + 2) for i, e in enumerate(out))
 
 
-def minimise(transcript: Transcript, still_differs: StillDiffers) -> Transcript:
+def _drop_actions(transcript: Transcript, still_differs: StillDiffers) -> Transcript:
     """Remove actions one at a time, last first, keeping each removal that still differs."""
     index = len(transcript.events) - 1
     while index >= 0:
@@ -43,3 +45,28 @@ def minimise(transcript: Transcript, still_differs: StillDiffers) -> Transcript:
                 transcript = candidate
         index = min(index, len(transcript.events)) - 1
     return transcript
+
+
+def without_key(transcript: Transcript, index: int, key: str) -> Transcript:
+    """The transcript with `key` removed from the JSON object sent at `index`."""
+    event = transcript.events[index]
+    obj = json_object(event.text)
+    del obj[key]
+    events = list(transcript.events)
+    events[index] = replace(event, text=encode(obj))
+    return replace(transcript, events=tuple(events))
+
+
+def _drop_keys(transcript: Transcript, still_differs: StillDiffers) -> Transcript:
+    """Remove request keys one at a time, keeping each removal that still differs."""
+    for index, event in enumerate(transcript.events):
+        for key in list((json_object(event.text) or {}) if event.kind == "send" else ()):
+            candidate = without_key(transcript, index, key)
+            if still_differs(candidate):
+                transcript = candidate
+    return transcript
+
+
+def minimise(transcript: Transcript, still_differs: StillDiffers) -> Transcript:
+    """Fewer actions first, then fewer keys in the requests left."""
+    return _drop_keys(_drop_actions(transcript, still_differs), still_differs)

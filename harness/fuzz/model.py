@@ -9,26 +9,7 @@ from harness.transcript import Event, Meta, Transcript, binary_event
 
 MAX_OPEN = 3
 SESSION_NAME = "fuzz_session"
-
-
-@dataclass(frozen=True)
-class Mode:
-    """Server settings of a generated session, and how long to let a started run finish."""
-
-    name: str
-    settings: dict[str, Any]
-    run_wait_ms: float = 0.0
-
-
-# frozen: runs never advance (stop/status of running ones is deterministic);
-# fast: runs finish within the pause after their start; strict: tiny rate and lockout limits.
-MODES = (
-    Mode("frozen", {"bar_interval": 1000}),
-    Mode("fast", {"bar_interval": 0.001}, run_wait_ms=250.0),
-    Mode("strict", {"bar_interval": 1000, "rate_limit": 5, "lockout_threshold": 2}),
-)
 ISSUED_MARK = "<issued:"
-RUN_STARTS = frozenset({"session_start", "collection_start"})
 
 
 @dataclass
@@ -40,23 +21,17 @@ class SessionModel:
     (the transcript has no `recv` lines to synchronise on).
     """
 
-    mode: Mode
+    settings: dict[str, Any] = field(default_factory=dict)
     settle_ms: float = 20.0
     events: list[Event] = field(default_factory=list)
     open: list[str] = field(default_factory=list)
     seen: list[str] = field(default_factory=list)
-    used_tokens: set[str] = field(default_factory=set)
     last_client: str = ""
     clock: float = 0.0
 
     @property
     def can_connect(self) -> bool:
         return len(self.open) < MAX_OPEN
-
-    def reconnectable(self, once: bool) -> list[str]:
-        """Clients whose reconnect token may be used: closed ones, each once when `once`."""
-        closed = [c for c in self.seen if c not in self.open]
-        return [c for c in closed if c not in self.used_tokens] if once else list(self.seen)
 
     def _add(self, kind: str, client: str, **fields: Any) -> None:
         self._append(Event(kind=kind, client=client, **fields))
@@ -87,11 +62,9 @@ class SessionModel:
         self.seen.append(name)
         return name
 
-    def send(self, client: str, text: str, kind: str = "") -> None:
-        """A text frame; a run start is followed by the mode's wait."""
+    def send(self, client: str, text: str) -> None:
+        """A text frame."""
         self._add("send", client, text=text)
-        if kind in RUN_STARTS:
-            self.pause(self.mode.run_wait_ms)
 
     def send_binary(self, client: str, data: bytes) -> None:
         self._append(binary_event("send", client, 0.0, data))
@@ -102,7 +75,7 @@ class SessionModel:
 
     def transcript(self, name: str = SESSION_NAME, tags: tuple[str, ...] = ()) -> Transcript:
         """The session as a transcript (client actions only)."""
-        meta = Meta(name=name, recorded_against="harness fuzz", tags=("fuzz", self.mode.name, *tags),
-                    settings=dict(self.mode.settings))
+        meta = Meta(name=name, recorded_against="harness fuzz", tags=("fuzz", *tags),
+                    settings=dict(self.settings))
         events = tuple(replace(e, line=i + 2) for i, e in enumerate(self.events))
         return Transcript(meta=meta, events=events)

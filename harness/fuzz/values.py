@@ -1,44 +1,72 @@
-"""Field values for generated requests: well-formed ones and malformed ones."""
+"""Field values for generated requests: valid ones from the model, and malformed ones."""
 
 from __future__ import annotations
 
-from hypothesis import strategies as st
+import json
+import random
+from typing import Any, Callable
 
-STREAMS = ("market_data", "indicators", "orders", "positions", "account", "sessions")
-SYMBOLS = ("BTC_USDT", "ETH_USDT", "SOL_USDT", "BNB_USDT", "XRP_USDT")
-STRATEGIES = ("MovingAverageCross", "RSIStrategy", "BollingerBands")
-USERS = ("admin", "trader", "viewer")
-SESSION_TYPES = ("backtest", "paper", "live")
+from harness.fuzz.infer import Field
+from harness.fuzz.shapes import value_kind
+from harness.issued import ISSUED_RE
 
-# Wrong-typed or out-of-domain values, tried for every field.
-JUNK = st.sampled_from([None, 0, -1, 1.5, True, "", "x", [], {}, "\u00df\n"])
+# Values of every JSON kind, for type mutations (a value of another kind replaces a field's).
+RETYPED = (None, 0, -1, 1.5, 10**12, True, False, "", "x", "\u00df\n", [], [None], {}, {"x": 1})
 
-SYMBOL = st.one_of(st.sampled_from(SYMBOLS), st.sampled_from(SYMBOLS).map(str.lower),
-                   st.sampled_from(["DOGE_USDT", "btc-usdt", "btc_usdt\n", "\u00dftc_usdt", 7]))
-SYMBOL_LIST = st.one_of(st.lists(SYMBOL, max_size=3), JUNK)
-STREAM = st.one_of(st.sampled_from(STREAMS), st.sampled_from(["Orders", "trades"]), JUNK)
-STRATEGY = st.one_of(st.sampled_from(STRATEGIES), st.sampled_from(["Nope", "MyStrategy"]), JUNK)
-USER = st.one_of(st.sampled_from(USERS), st.sampled_from(["root", "Admin"]), JUNK)
-REQUEST_ID = st.one_of(st.integers(0, 99), st.sampled_from(["r1", None, [1]]))
+# Frames no handler accepts: bad JSON, non-objects, objects without a usable kind.
+JUNK_FRAMES = ("{", "[]", '"x"', "NaN", "null", "1e400", "{}", '{"x": 1}', "\u00df", " ")
 
-_PARAM = st.one_of(st.integers(-5, 250), st.floats(-5, 150, allow_nan=False), JUNK)
-STRATEGY_CONFIG = st.one_of(
-    st.dictionaries(st.sampled_from(["short_window", "long_window", "period", "oversold",
-                                     "overbought", "num_std", "alpha"]), _PARAM, max_size=3),
-    JUNK)
-SESSION_STRATEGIES = st.one_of(st.dictionaries(STRATEGY.filter(lambda s: isinstance(s, str)),
-                                               SYMBOL_LIST, max_size=2), JUNK)
-RUN_CONFIG = st.one_of(
-    st.fixed_dictionaries({}, optional={"bars": st.one_of(st.integers(0, 6), JUNK),
-                                        "initial_capital": st.one_of(st.sampled_from([1, 1e13]), JUNK),
-                                        "quantity": st.one_of(st.sampled_from([0.5, 2]), JUNK)}),
-    JUNK)
-DURATION = st.one_of(st.sampled_from(["1m", "5m", "1h", "2d", "0m", "1h\n", "60"]), JUNK)
-COMMAND = st.one_of(st.sampled_from(["get_stats", "health_check", "HEALTH_CHECK", "reboot"]), JUNK)
+Ref = Callable[[str], str]  # issued key -> a reference in the current session
 
 
-def issued(clients: list[str], field: str) -> st.SearchStrategy:
-    """A reference to a value the server issued to one of `clients` (or a made-up one)."""
-    refs = [f"<issued:{c}:{field}:{n}>" for c in clients for n in (1, 2)]
-    forged = [f"{field}_0000000000000000", "unknown"]
-    return st.one_of(st.sampled_from(refs or forged), st.sampled_from(forged), JUNK)
+def retargeted(value: Any, ref: Ref) -> Any:
+    """`value` with every `<issued:...>` reference replaced by one of the current session."""
+    text = json.dumps(value, ensure_ascii=False)
+    if "<issued:" not in text:
+        return value
+    return json.loads(ISSUED_RE.sub(lambda m: ref(m.group(2)), text))
+
+
+def several(rng: random.Random, elements: tuple[Any, ...]) -> list[Any]:
+    """One to four distinct valid elements (an array holding several valid values)."""
+    return rng.sample(list(elements), rng.randint(1, min(4, len(elements))))
+
+
+def valid(rng: random.Random, field: Field | None, template: Any, ref: Ref) -> Any:
+    """A valid value: a fresh issued reference, several valid elements, another valid value,
+    or the template's own value."""
+    if field is None:
+        return retargeted(template, ref)
+    if field.issued:
+        return ref(field.issued)
+    if field.elements and isinstance(template, list):
+        return retargeted(several(rng, field.elements), ref)
+    if field.values and rng.random() < 0.7:
+        return retargeted(rng.choice(field.values), ref)
+    return retargeted(template, ref)
+
+
+def retyped(rng: random.Random, value: Any) -> Any:
+    """A value of another JSON kind."""
+    kind = value_kind(value)
+    return rng.choice([v for v in RETYPED if value_kind(v) != kind])
+
+
+def _unknown_string(value: str) -> str:
+    return value + "x" if value else "x"
+
+
+_UNKNOWN: dict[str, Callable[[Any], Any]] = {
+    "string": _unknown_string,
+    "integer": lambda v: v + 10**6,
+    "number": lambda v: -v - 1.0,
+    "array": lambda v: v + ["x"],
+    "object": lambda v: {**v, "x": 1},
+    "boolean": lambda v: not v,
+    "null": lambda v: "x",
+}
+
+
+def unknown(value: Any) -> Any:
+    """A value of the same kind that the corpus never showed (an unknown id, an extra element)."""
+    return _UNKNOWN[value_kind(value)](value)

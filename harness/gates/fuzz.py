@@ -23,8 +23,8 @@ class FuzzEffort:
     time_budget: float
 
 
-QUICK = FuzzEffort(max_examples=20, time_budget=30.0)
-FULL = FuzzEffort(max_examples=60, time_budget=90.0)
+QUICK = FuzzEffort(max_examples=120, time_budget=30.0)
+FULL = FuzzEffort(max_examples=600, time_budget=90.0)
 SEED = 0  # fixed, so that the same tree gets the same verdict
 
 
@@ -44,8 +44,13 @@ def fuzz_result(run: FuzzResult, effort: FuzzEffort) -> GateResult:
         "sessions": run.stats.examples,
         "compared": run.stats.replayed,
         "seconds": round(run.seconds, 1),
+        "sessions_per_second": round(run.rate, 1),
         "seed": run.seed,
         "found": str(run.written) if run.found else None,
+        "found_after_sessions": run.found_after[0] if run.found_after else None,
+        "success_percent": (run.success.get("all") or {}).get("success_percent"),
+        "success_percent_by_kind": {kind: share["success_percent"]
+                                    for kind, share in run.success.get("kinds", {}).items()},
     }
     thresholds = {"max_examples": effort.max_examples, "time_budget_seconds": effort.time_budget}
     if run.found:

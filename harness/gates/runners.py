@@ -13,6 +13,7 @@ from typing import Callable
 from harness.config import HarnessConfig
 from harness.corpus import compare_corpus_sync
 from harness.gates import fuzz
+from harness.gates.api.gate import api_gate
 from harness.gates.complexity import CC_LIMIT, complexity_gate
 from harness.gates.golden import golden_gate
 from harness.gates.memory import gate as memory
@@ -109,10 +110,17 @@ def run_fuzz(options: GateOptions) -> GateResult:
     return fuzz.fuzz_gate(options.legacy, options.candidate, options.reports, effort, options.config)
 
 
+def run_api(options: GateOptions) -> GateResult:
+    config = options.config
+    waivers = config.resolve(config.waivers_file)
+    return api_gate(options.legacy, options.candidate, waivers, config.timeouts.start)
+
+
 GATES: dict[str, Callable[[GateOptions], GateResult]] = {
     "golden": run_golden,
     "complexity": run_complexity,
     "memory": run_memory,
     "bench": run_bench,
     "fuzz": run_fuzz,
+    "api": run_api,
 }

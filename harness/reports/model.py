@@ -175,7 +175,17 @@ def _golden(figures: dict) -> list[tuple[str, str]]:
     return [(k, short(v, 80)) for k, v in figures.items() if k != "corpus"]
 
 
-TABLE = {"bench": _bench, "memory": _memory, "complexity": _complexity, "golden": _golden}
+def _api(figures: dict) -> list[tuple[str, str]]:
+    """The counts, then each difference: unwaived ones with their detail, waived ones with their reason."""
+    rows = _generic(figures)
+    rows += [(f"unwaived: {d['member']}", f"{d['change']} ({d['detail']})") for d in figures.get("unwaived", [])]
+    rows += [(f"waived: {w['difference']['member']}", f"{w['difference']['change']}: {w['waiver']['reason']}")
+             for w in figures.get("waived", [])]
+    rows += [(f"unused waiver: {w['member']}", w["source"]) for w in figures.get("unused", [])]
+    return rows
+
+
+TABLE = {"bench": _bench, "memory": _memory, "complexity": _complexity, "golden": _golden, "api": _api}
 
 
 MODULE_HEADER = ("side", "module", "MI", "rank", "worst block", "worst CC", "average CC")

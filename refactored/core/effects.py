@@ -1,14 +1,18 @@
 """Effects: what the sans-I/O core asks its I/O loop to do besides replying.
 
-Each effect is plain data.  The engine turns ``Push`` and ``Publish`` into
-encoded deliveries; the asyncio server and the in-memory driver each keep
-one table from the other effect types to the code that performs them.
+Each effect is plain data: no closures, no generators.  ``Engine.apply`` is the
+one place that performs them, through the ``Outlet`` of the I/O loop that runs
+it (the asyncio server or the in-memory driver): ``Push`` and ``Publish`` become
+encoded deliveries, ``Spawn`` starts a background run whose steps the engine
+keeps, ``Announce`` goes to the event bus.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable
+
+from refactored.core.context import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +49,32 @@ class Announce:
 
 @dataclass(frozen=True, slots=True)
 class Spawn:
-    """Run ``steps`` in the background: wait ``interval``, apply the next list of effects, repeat.
-
-    ``key`` names the job; a run ends when its steps run out (a stopped run's steps end early).
+    """Start the background run of record ``run`` (a trading session or a collection): every
+    ``interval`` seconds the engine takes its next step of effects, until its steps run out
+    (a stopped run's steps end early).  ``key`` names the job.
     """
 
     key: str
-    steps: Iterator[list[Any]]
+    run: Any
     interval: float
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One frame, encoded once, for one or more connections; ``message_id`` marks it critical."""
+
+    conns: list[Connection]
+    text: str
+    message_id: str | None = None
+    frame: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """What an I/O loop does for the engine: write a delivery (returning how many connections
+    got it), call ``Engine.step`` for run ``key`` every ``interval`` seconds until it
+    returns False, and hand a topic to the event bus."""
+
+    write: Callable[[Delivery], int]
+    schedule: Callable[[str, float], None]
+    announce: Callable[[str, dict[str, Any]], None]

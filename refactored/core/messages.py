@@ -6,7 +6,7 @@ import json
 import math
 from typing import Any
 
-from refactored.core.errors import InvalidJson, InvalidMessage
+from refactored.core.errors import ApiError, InvalidJson, InvalidMessage, error_frame
 
 MAX_DEPTH = 64
 
@@ -89,6 +89,17 @@ def response(status: str, **fields: Any) -> dict[str, Any]:
 def stream_frame(stream: str, data: dict[str, Any], timestamp: str, kind: str | None = None) -> dict[str, Any]:
     """A frame of ``stream`` (its ``type`` is the stream's name unless ``kind`` says otherwise)."""
     return {"type": kind or stream, "stream": stream, "data": data, "timestamp": timestamp}
+
+
+def session_id_of(message: dict[str, Any] | None) -> str | None:
+    """The request's ``session_id`` when it is a string (echoed in errors)."""
+    value = message.get("session_id") if message is not None else None
+    return value if isinstance(value, str) else None
+
+
+def error_reply(exc: ApiError, message: dict[str, Any] | None, code: str | None = None) -> dict[str, Any]:
+    """The error frame for ``exc`` (under ``code`` if given), carrying the request's ``session_id``."""
+    return error_frame(code or exc.code, exc.message, exc.session_id or session_id_of(message), "")
 
 
 def finish(frame: dict[str, Any], timestamp: str, request: dict[str, Any] | None) -> dict[str, Any]:

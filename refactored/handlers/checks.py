@@ -1,11 +1,13 @@
-"""Field checks shared by handlers: each returns the normalised value or raises."""
+"""Field checks and guards shared by handlers: each returns the normalised value or raises."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from refactored.core.errors import InvalidParameter
+from refactored.app import Runtime
+from refactored.core.dispatch import Guard
+from refactored.core.errors import InvalidParameter, ServiceUnavailable
 from refactored.core.schema import invalid, of_type
 from refactored.wire import ALLOWED_SYMBOLS, STREAMS
 
@@ -51,8 +53,17 @@ def symbols_or_none(value: Any) -> list[str]:
 strict_dict = of_type(dict)
 string = of_type(str)
 nonempty_str = of_type(str, nonempty=True)
+boolean = of_type(bool)
 
 
 def number(value: Any, low: float, high: float) -> bool:
     """Whether ``value`` is a JSON number (not a bool) with ``low < value <= high``."""
     return type(value) in (int, float) and low < value <= high
+
+
+def _trading_available(runtime: Runtime) -> None:
+    if runtime.stopping:
+        raise ServiceUnavailable("Trading controller not available")
+
+
+TRADING_AVAILABLE = Guard("runtime", _trading_available)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from refactored.core.dispatch import HandlerSpec, Request
+from refactored.app import App
+from refactored.config import Config
+from refactored.core.clock import Clock
+from refactored.core.dispatch import HandlerSpec, Reply, Request
 from refactored.core.errors import InvalidParameter
 from refactored.core.messages import response
 from refactored.core.schema import Param
@@ -17,23 +20,23 @@ from refactored.wire import (
 COMMANDS = {"get_stats": stats_report, "health_check": health_report}
 
 
-def ping(req: Request) -> dict[str, Any]:
+def ping(req: Request) -> Reply:
     return {"type": "pong"}
 
 
-def heartbeat(req: Request) -> dict[str, Any]:
+def heartbeat(req: Request) -> Reply:
     return response("heartbeat_ack", client_id=req.conn.client_id)
 
 
-def echo(req: Request) -> dict[str, Any]:
+def echo(req: Request) -> Reply:
     return response("echo", data=req.message.get("data"))
 
 
-def version(req: Request) -> dict[str, Any]:
+def version(req: Request) -> Reply:
     return response("version", version=SERVER_VERSION, protocol_version=PROTOCOL_VERSION, server=SERVER_NAME)
 
 
-def capabilities(req: Request) -> dict[str, Any]:
+def capabilities(req: Request, config: Config) -> Reply:
     from refactored.handlers import MESSAGE_TYPES  # the table this module is part of
 
     return response(
@@ -45,15 +48,15 @@ def capabilities(req: Request) -> dict[str, Any]:
         symbols=list(ALLOWED_SYMBOLS),
         features=list(FEATURES),
         commands=list(COMMANDS),
-        max_message_size=req.app.config.max_message_size,
+        max_message_size=config.max_message_size,
     )
 
 
-def server_time(req: Request) -> dict[str, Any]:
-    return response("server_time", server_time=req.app.clock.iso())
+def server_time(req: Request, clock: Clock) -> Reply:
+    return response("server_time", server_time=clock.iso())
 
 
-def handshake(req: Request) -> dict[str, Any]:
+def handshake(req: Request) -> Reply:
     return response(
         "handshake_ack",
         client_id=req.conn.client_id,
@@ -70,9 +73,10 @@ def _command(value: Any) -> str:
     return value.lower()
 
 
-def command(req: Request) -> dict[str, Any]:
+def command(req: Request, app: App) -> Reply:
+    """An admin's report on the whole server (the one handler that sees every service)."""
     name = req.params["command"]
-    return response("command_result", command=name, result=COMMANDS[name](req.app))
+    return response("command_result", command=name, result=COMMANDS[name](app))
 
 
 SPECS = (
@@ -80,9 +84,9 @@ SPECS = (
     HandlerSpec("heartbeat", heartbeat),
     HandlerSpec("echo", echo),
     HandlerSpec("version", version),
-    HandlerSpec("capabilities", capabilities),
-    HandlerSpec("server_time", server_time),
+    HandlerSpec("capabilities", capabilities, uses=("config",)),
+    HandlerSpec("server_time", server_time, uses=("clock",)),
     HandlerSpec("handshake", handshake),
     HandlerSpec("command", command, auth=True, permission="admin",
-                required=("command",), params=(Param("command", _command),)),
+                required=("command",), params=(Param("command", _command),), uses=("app",)),
 )

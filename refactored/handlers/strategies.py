@@ -5,26 +5,29 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from refactored.core.dispatch import HandlerSpec, Request
+from refactored.core.dispatch import HandlerSpec, Reply, Request
 from refactored.core.errors import InvalidParameter, OperationFailed, UnsafeName, ValidationError
 from refactored.core.messages import response
 from refactored.core.schema import Param
 from refactored.handlers.checks import nonempty_str, strict_dict, symbol
-from refactored.services.catalogue import validate_params
+from refactored.services.catalogue import StrategyCatalogue, validate_params
+from refactored.services.strategy_store import StrategyStore
 
 log = logging.getLogger(__name__)
-CONFIG = Param("config", strict_dict)
 
 
-def _known(req: Request) -> str:
-    name = req.message.get("strategy_name")
-    if not req.app.catalogue.known(name):
+def _known(name: Any, catalogue: StrategyCatalogue) -> str:
+    if not catalogue.known(name):
         raise InvalidParameter("Unknown strategy")
     return name
 
 
-def get_strategies(req: Request) -> dict[str, Any]:
-    catalogue = req.app.catalogue
+KNOWN = Param("strategy_name", _known, uses="catalogue")
+SYMBOL = Param("symbol", symbol)
+CONFIG = Param("config", strict_dict)
+
+
+def get_strategies(req: Request, catalogue: StrategyCatalogue) -> Reply:
     return response("strategies", strategies=[catalogue.describe(name) for name in catalogue.names()])
 
 
@@ -36,15 +39,9 @@ def _checked(name: str, config: dict[str, Any], base: dict[str, Any] | None = No
     return merged
 
 
-def _merged_config(req: Request, name: str) -> dict[str, Any] | None:
-    config = CONFIG.read(req.message)
-    return None if config is None else _checked(name, config, req.app.catalogue.config(name))
-
-
-def activate_strategy(req: Request) -> dict[str, Any]:
-    catalogue, name = req.app.catalogue, _known(req)
-    chosen = symbol(req.message["symbol"])
-    merged = _merged_config(req, name)
+def activate_strategy(req: Request, catalogue: StrategyCatalogue) -> Reply:
+    name, chosen, config = req.params["strategy_name"], req.params["symbol"], req.params["config"]
+    merged = None if config is None else _checked(name, config, catalogue.config(name))
     active = catalogue.active.setdefault(name, [])
     if chosen in active:
         raise OperationFailed("activate_strategy", "Strategy already active for symbol")
@@ -55,9 +52,8 @@ def activate_strategy(req: Request) -> dict[str, Any]:
                     config=catalogue.config(name), active_symbols=list(active))
 
 
-def deactivate_strategy(req: Request) -> dict[str, Any]:
-    catalogue, name = req.app.catalogue, _known(req)
-    chosen = symbol(req.message["symbol"])
+def deactivate_strategy(req: Request, catalogue: StrategyCatalogue) -> Reply:
+    name, chosen = req.params["strategy_name"], req.params["symbol"]
     active = catalogue.active.get(name, [])
     if chosen not in active:
         raise OperationFailed("deactivate_strategy", "Strategy not active for symbol")
@@ -65,22 +61,22 @@ def deactivate_strategy(req: Request) -> dict[str, Any]:
     return response("strategy_deactivated", strategy_name=name, symbol=chosen, active_symbols=list(active))
 
 
-def strategy_status(req: Request) -> dict[str, Any]:
-    catalogue = req.app.catalogue
-    names = catalogue.names() if req.message.get("strategy_name") is None else [_known(req)]
+def strategy_status(req: Request, catalogue: StrategyCatalogue) -> Reply:
+    name = req.params["strategy_name"]
+    names = catalogue.names() if name is None else [name]
     return response("strategy_status", strategies={name: catalogue.status(name) for name in names})
 
 
-def validate_strategy_config(req: Request) -> dict[str, Any]:
-    name = _known(req)
-    errors, merged = validate_params(name, CONFIG.read(req.message))
+def validate_strategy_config(req: Request) -> Reply:
+    name = req.params["strategy_name"]
+    errors, merged = validate_params(name, req.params["config"])
     return response("validation_result", strategy_name=name, valid=not errors, errors=errors,
                     config=None if errors else merged)
 
 
-def _persist(req: Request, name: str, config: dict[str, Any]) -> None:
+def _persist(store: StrategyStore, name: str, config: dict[str, Any]) -> None:
     try:
-        req.app.store.save(name, config)
+        store.save(name, config)
     except UnsafeName:
         log.warning("refused to write a strategy file outside the strategies directory")
         raise OperationFailed("upsert_strategy", "Failed to persist strategy configuration") from None
@@ -89,25 +85,27 @@ def _persist(req: Request, name: str, config: dict[str, Any]) -> None:
         raise OperationFailed("upsert_strategy", "Failed to persist strategy configuration") from None
 
 
-def upsert_strategy(req: Request) -> dict[str, Any]:
-    catalogue, name, config = req.app.catalogue, req.params["strategy_name"], req.params["config"]
+def upsert_strategy(req: Request, catalogue: StrategyCatalogue, store: StrategyStore) -> Reply:
+    name, config = req.params["strategy_name"], req.params["config"]
     merged = _checked(name, config)
     created = not catalogue.known(name)
-    _persist(req, name, merged)
+    _persist(store, name, merged)
     catalogue.set_config(name, merged)
     return response("strategy_upserted", strategy_name=name, created=created,
                     config=merged, file=f"{name}.json")
 
 
-NAME_AND_SYMBOL = ("strategy_name", "symbol")
+TRADE = dict(auth=True, permission="trade", required=("strategy_name", "symbol"), uses=("catalogue",))
 NAME_AND_CONFIG = ("strategy_name", "config")
 
 SPECS = (
-    HandlerSpec("get_strategies", get_strategies, auth=True),
-    HandlerSpec("activate_strategy", activate_strategy, auth=True, permission="trade", required=NAME_AND_SYMBOL),
-    HandlerSpec("deactivate_strategy", deactivate_strategy, auth=True, permission="trade", required=NAME_AND_SYMBOL),
-    HandlerSpec("strategy_status", strategy_status, auth=True),
-    HandlerSpec("validate_strategy_config", validate_strategy_config, auth=True, required=NAME_AND_CONFIG),
+    HandlerSpec("get_strategies", get_strategies, auth=True, uses=("catalogue",)),
+    HandlerSpec("activate_strategy", activate_strategy, params=(KNOWN, SYMBOL, CONFIG), **TRADE),
+    HandlerSpec("deactivate_strategy", deactivate_strategy, params=(KNOWN, SYMBOL), **TRADE),
+    HandlerSpec("strategy_status", strategy_status, auth=True, params=(KNOWN,), uses=("catalogue",)),
+    HandlerSpec("validate_strategy_config", validate_strategy_config, auth=True, required=NAME_AND_CONFIG,
+                params=(KNOWN, CONFIG)),
     HandlerSpec("upsert_strategy", upsert_strategy, auth=True, permission="manage_strategies",
-                required=NAME_AND_CONFIG, params=(Param("strategy_name", nonempty_str), CONFIG)),
+                required=NAME_AND_CONFIG, params=(Param("strategy_name", nonempty_str), CONFIG),
+                uses=("catalogue", "store")),
 )

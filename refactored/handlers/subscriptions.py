@@ -4,34 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from refactored.core.dispatch import HandlerSpec, Request
+from refactored.app import App
+from refactored.core.dispatch import HandlerSpec, Reply, Request
 from refactored.core.effects import Publish
 from refactored.core.errors import AlreadySubscribed, NotSubscribed
 from refactored.core.messages import response, stream_frame
 from refactored.core.schema import Param
 from refactored.handlers.checks import stream, symbols_or_none
+from refactored.lifecycle.registry import ConnectionRegistry
 from refactored.wire import CRITICAL_STREAMS, STREAMS
 
 STREAM = Param("stream", stream)
 
 
-def subscribe(req: Request) -> dict[str, Any]:
+def subscribe(req: Request, registry: ConnectionRegistry) -> Reply:
     name, symbols = req.params["stream"], req.params["symbols"] or []
     if name in req.conn.subscriptions:
         raise AlreadySubscribed(f"Already subscribed to stream: {name}")
-    req.app.registry.subscribe(req.conn, name, tuple(symbols))
+    registry.subscribe(req.conn, name, tuple(symbols))
     return response("subscribed", stream=name, symbols=list(symbols))
 
 
-def unsubscribe(req: Request) -> dict[str, Any]:
+def unsubscribe(req: Request, registry: ConnectionRegistry) -> Reply:
     name = req.params["stream"]
     if name not in req.conn.subscriptions:
         raise NotSubscribed(f"Not subscribed to stream: {name}")
-    req.app.registry.unsubscribe(req.conn, name)
+    registry.unsubscribe(req.conn, name)
     return response("unsubscribed", stream=name)
 
 
-def broadcast(app: Any, name: str, data: Any, exclude: str | None) -> Publish | None:
+def broadcast(app: App, name: str, data: Any, exclude: str | None) -> Publish | None:
     """``broadcast_to_subscribers``: a stream frame; a critical one gets ``broadcast:<n>`` if it has no id."""
     if name not in STREAMS:
         return None
@@ -45,6 +47,6 @@ def broadcast(app: Any, name: str, data: Any, exclude: str | None) -> Publish | 
 
 SPECS = (
     HandlerSpec("subscribe", subscribe, auth=True, required=("stream",),
-                params=(STREAM, Param("symbols", symbols_or_none))),
-    HandlerSpec("unsubscribe", unsubscribe, auth=True, required=("stream",), params=(STREAM,)),
+                params=(STREAM, Param("symbols", symbols_or_none)), uses=("registry",)),
+    HandlerSpec("unsubscribe", unsubscribe, auth=True, required=("stream",), params=(STREAM,), uses=("registry",)),
 )

@@ -8,12 +8,25 @@ controller passed to the server's constructor provides the same four.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from refactored.services.market import price_bar
 from refactored.services.collection_report import summarise
 from refactored.services.signals import signal
 from refactored.services.simulation import Pair, Simulation, StrategyTally, figure
+
+
+class Controller(Protocol):
+    """What the server asks of a trading controller (the built-in one, or one passed to the server)."""
+
+    def new_simulation(self, pairs: list[Pair], configs: dict[str, dict[str, Any]], quantity: float) -> Any: ...
+
+    def step(self, sim: Any, index: int) -> list[dict[str, Any]]: ...
+
+    def backtest_results(self, sim: Any, initial_capital: float) -> dict[str, Any]: ...
+
+    def collection_results(self, symbols: list[str], strategies: list[str],
+                           configs: dict[str, dict[str, Any]], bars: int) -> dict[str, Any]: ...
 
 
 class SimulatedTradingController:

@@ -20,7 +20,8 @@ from refactored.core.state import check_transition
 
 
 class RunState(Enum):
-    """Where one trading session or collection is in its life (the value is the wire name)."""
+    """Where one trading session or collection is in its life; the value is the name
+    ``session_status``, ``collection_status`` and the update frames show."""
 
     RUNNING = "running"
     STOPPED = "stopped"
@@ -28,14 +29,9 @@ class RunState(Enum):
     FAILED = "failed"
 
 
-R = RunState
-
+ENDS = (RunState.STOPPED, RunState.COMPLETED, RunState.FAILED)
 RUN_TRANSITIONS: dict[RunState, frozenset[RunState]] = {
-    R.RUNNING: frozenset({R.STOPPED, R.COMPLETED, R.FAILED}),
-    R.STOPPED: frozenset(),
-    R.COMPLETED: frozenset(),
-    R.FAILED: frozenset(),
-}
+    RunState.RUNNING: frozenset(ENDS), **{end: frozenset() for end in ENDS}}
 
 
 @dataclass(slots=True, eq=False)

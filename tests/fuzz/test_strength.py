@@ -10,7 +10,7 @@ import pytest
 from harness import transcript as wsgm
 from harness.cli import main
 from harness.config import HarnessConfig, Timeouts
-from harness.fuzz.model import MODES, SessionModel
+from harness.fuzz.model import SessionModel
 from harness.strength import baseline, report
 from harness.strength.coverage_run import branch_ranges, measure
 from harness.strength.mutants import mutants, mutate
@@ -26,7 +26,7 @@ PROTOCOL = ROOT / "refactored" / "handlers" / "protocol.py"
 
 @pytest.fixture
 def corpus(tmp_path) -> Path:
-    model = SessionModel(MODES[0])
+    model = SessionModel()
     client = model.connect()
     model.send(client, '{"type":"ping","id":1}')
     model.send(client, '{"type":"login","username":"trader","password":"<redacted:password>"}')

@@ -32,7 +32,7 @@ def test_source_roots_and_url_targets() -> None:
 
 
 def test_gate_table_order() -> None:
-    assert list(runners.GATES) == ["golden", "complexity", "memory", "bench", "fuzz"]
+    assert list(runners.GATES) == ["golden", "complexity", "memory", "bench", "fuzz", "api"]
 
 
 def test_configured_thresholds_reach_the_gates(tmp_path: Path) -> None:
@@ -51,7 +51,7 @@ def test_fuzz_gate_figures_and_decision(tmp_path):
 
     clean = fuzz_result(FuzzResult(seed=0, seconds=12.0, stats=Stats(examples=20, replayed=18)), QUICK)
     assert clean.passed and clean.figures["compared"] == 18 and clean.figures["found"] is None
-    assert clean.thresholds == {"max_examples": 20, "time_budget_seconds": 30.0}
+    assert clean.thresholds == {"max_examples": QUICK.max_examples, "time_budget_seconds": QUICK.time_budget}
     found = FuzzResult(seed=0, seconds=5.0, stats=Stats(examples=3, replayed=3),
                        transcript=object(), written=tmp_path / "found" / "fuzz_x.jsonl")
     failed = fuzz_result(found, QUICK)

@@ -13,7 +13,7 @@ ALLOWED = {
     "core": {"core"},
     "lifecycle": {"core", "lifecycle"},
     "services": {"core", "services"},
-    "handlers": {"core", "lifecycle", "services", "handlers", "stats", "app", "config", "wire", "reconnect"},
+    "handlers": {"core", "lifecycle", "services", "handlers", "stats", "app", "config", "wire", "reconnect", "runs"},
 }
 IO = {"asyncio", "websockets", "socket"}
 
@@ -49,4 +49,5 @@ def test_server_stays_thin():
 
 def test_the_engine_sits_below_the_handlers():
     assert not [m for m in imports(ROOT / "engine.py") if m.startswith("refactored.handlers")]
-    assert not [m for m in imports(ROOT / "reconnect.py") if m.startswith("refactored.handlers")]
+    for below in ("reconnect.py", "runs.py", "wire.py"):
+        assert not [m for m in imports(ROOT / below) if m.startswith("refactored.handlers")], below

@@ -1,7 +1,8 @@
 """The in-memory driver behaves like the server, without sockets or sleeps."""
 
-from refactored.core.effects import Announce, Spawn
+from refactored.core.effects import Spawn
 from refactored.driver import MemoryDriver
+from refactored.services.trading import Collection, RunState
 
 
 def test_build_and_exchange():
@@ -14,9 +15,13 @@ def test_build_and_exchange():
 
 
 def test_jobs_step_in_order(driver):
-    driver.apply(Spawn("a", iter([[Announce("x", {})], [Announce("y", {})]]), 0.1))
-    driver.apply(Spawn("b", iter([[Announce("z", {})]]), 0.1))
+    app = driver.engine.app
+    runs = [Collection(key, "c1", "trader", ["BTC_USDT"], ["RSIStrategy"], f"{n}m", n, app.catalogue.params_for(["RSIStrategy"])) for key, n in (("a", 2), ("b", 1))]
+    for run in runs:
+        driver.apply(Spawn(run.collection_id, run, 0.1))
+    assert list(driver.jobs) == ["a", "b"]
     driver.run_jobs(steps=1)
-    assert [a.topic for a in driver.announced] == ["x"]
+    assert [r.state for r in runs] == [RunState.RUNNING, RunState.RUNNING]
     driver.run_jobs()
-    assert [a.topic for a in driver.announced] == ["x", "y", "z"]
+    assert [r.state for r in runs] == [RunState.COMPLETED, RunState.COMPLETED] and not driver.jobs
+    assert not app.book.collections  # the driver ran records it was handed, not the book's

@@ -7,7 +7,7 @@ import pytest
 from refactored.core.effects import Publish, Push
 from refactored.core.errors import AtCapacity
 from refactored.core.state import ConnectionState
-from refactored.engine import Delivery
+from refactored.core.effects import Delivery
 
 LOGIN = {"type": "login", "username": "trader", "password": "trader123"}
 

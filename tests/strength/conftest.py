@@ -10,7 +10,7 @@ import pytest
 
 from harness import transcript as wsgm
 from harness.config import HarnessConfig, Timeouts
-from harness.fuzz.model import MODES, SessionModel
+from harness.fuzz.model import SessionModel
 
 FAST = HarnessConfig(concurrency=2, timeouts=Timeouts(connect=2.0, frame=2.0, quiet=0.05, quiet_max=1.0,
                                                       recording=10.0, start=2.0, close=1.0))
@@ -84,7 +84,7 @@ def tiny(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def ping_corpus(tmp_path) -> Path:
-    model = SessionModel(MODES[0])
+    model = SessionModel()
     client = model.connect()
     model.send(client, '{"type":"ping","id":1}')
     wsgm.write(model.transcript("ping_once"), tmp_path / "corpus" / "ping_once.jsonl")

@@ -1,14 +1,16 @@
-"""The registry and the one pipeline: state -> authorise -> validate -> handle."""
+"""The handler table and the one pipeline: state -> authorise -> validate -> guard -> handle."""
 
 import pytest
 
 from refactored.core.context import Connection, Principal
-from refactored.core.dispatch import Dispatcher, HandlerSpec, Registry
+from types import SimpleNamespace
+
+from refactored.core.dispatch import Dispatcher, Guard, HandlerSpec, HandlerTable, PermissionBy
 from refactored.core.errors import (
     AuthenticationRequired, InsufficientPermissions, InvalidMessage, InvalidMessageType,
     InvalidParameter, MissingParameters,
 )
-from refactored.core.schema import Param, of_type
+from refactored.core.schema import Alternative, Param, of_type
 from refactored.core.state import ConnectionState
 
 
@@ -16,17 +18,43 @@ def echo(req):
     return {"params": req.params}
 
 
+def counted(req, counter):
+    counter.append(req.params)
+    return {"count": len(counter)}
+
+
+def _in_range(value, limits):
+    if not limits.low <= value <= limits.high:
+        raise InvalidParameter("")
+    return value
+
+
+def _open(door):
+    if not door.open:
+        raise InvalidMessage("closed")
+
+
 SPECS = (
     HandlerSpec("open", echo, params=(Param("n", of_type(int), default=3),)),
     HandlerSpec("need", echo, required=("a", "b"), params=(Param("a", of_type(str)), Param("b", of_type(str)))),
     HandlerSpec("secret", echo, auth=True, permission="admin", required=("x",)),
     HandlerSpec("member", echo, auth=True),
+    HandlerSpec("count", counted, uses=("counter",), params=(Param("n", _in_range, uses="limits"),)),
+    HandlerSpec("trade", echo, auth=True, permission=PermissionBy("kind", {"live": "live"}, "trade"),
+                params=(Param("kind", of_type(str)), Param("size", of_type(int)))),
+    HandlerSpec("either", echo, required=("user",), params=(Param("user", of_type(str)),),
+                alternative=Alternative("token", (Param("token", of_type(str), null_is_absent=False),))),
+    HandlerSpec("guarded", echo, guards=(Guard("door", _open),), params=(Param("n", of_type(int)),)),
+    HandlerSpec("closing", echo, states=frozenset({ConnectionState.DISCONNECTING})),
 )
+SERVICES = SimpleNamespace(counter=[], limits=SimpleNamespace(low=1, high=5), door=SimpleNamespace(open=True))
 
 
 @pytest.fixture
 def dispatcher():
-    return Dispatcher(Registry(SPECS), app="APP")
+    SERVICES.counter.clear()
+    SERVICES.door.open = True
+    return Dispatcher(HandlerTable(SPECS), SERVICES)
 
 
 @pytest.fixture
@@ -95,17 +123,58 @@ def test_state_guard(dispatcher, conn):
         run(dispatcher, conn, {"type": "open"})
 
 
-def test_request_carries_app_and_effects(dispatcher, conn):
+def test_request_carries_time_and_effects(dispatcher, conn):
     request, _ = dispatcher.dispatch(conn, {"type": "open"}, 2.0)
-    assert (request.app, request.now, request.effects) == ("APP", 2.0, [])
+    assert (request.now, request.effects) == (2.0, [])
+
+
+def test_a_spec_valid_only_in_other_states_refuses_live_connections(dispatcher, conn):
+    with pytest.raises(InvalidMessage, match="^Not allowed while connected$"):
+        run(dispatcher, conn, {"type": "closing"})
+    conn.move(ConnectionState.DISCONNECTING)
+    assert run(dispatcher, conn, {"type": "closing"}) == {"params": {}}
+
+
+def test_handlers_get_the_services_they_declare_and_checks_theirs(dispatcher, conn):
+    assert run(dispatcher, conn, {"type": "count", "n": 2}) == {"count": 1}
+    assert SERVICES.counter == [{"n": 2}]
+    with pytest.raises(InvalidParameter, match="^Invalid parameter: n$"):
+        run(dispatcher, conn, {"type": "count", "n": 9})
+
+
+def test_a_permission_chosen_by_a_field_is_checked_right_after_that_field(dispatcher, conn):
+    conn.user = Principal("t", ("trade",))
+    with pytest.raises(InvalidParameter, match="kind$"):
+        run(dispatcher, conn, {"type": "trade", "kind": 1, "size": "x"})
+    with pytest.raises(InsufficientPermissions, match="^Permission required: live$"):
+        run(dispatcher, conn, {"type": "trade", "kind": "live", "size": "x"})
+    with pytest.raises(InvalidParameter, match="size$"):
+        run(dispatcher, conn, {"type": "trade", "kind": "paper", "size": "x"})
+    assert run(dispatcher, conn, {"type": "trade", "kind": "paper", "size": 1}) == {"params": {"kind": "paper", "size": 1}}
+
+
+def test_an_alternative_replaces_the_fields_when_its_key_is_present(dispatcher, conn):
+    with pytest.raises(MissingParameters, match="^Required: user$"):
+        run(dispatcher, conn, {"type": "either"})
+    assert run(dispatcher, conn, {"type": "either", "token": "t"}) == {"params": {"token": "t"}}
+    with pytest.raises(InvalidParameter, match="^Invalid parameter: token$"):
+        run(dispatcher, conn, {"type": "either", "token": None, "user": "u"})
+
+
+def test_guards_run_after_validation(dispatcher, conn):
+    SERVICES.door.open = False
+    with pytest.raises(InvalidParameter):
+        run(dispatcher, conn, {"type": "guarded", "n": "x"})
+    with pytest.raises(InvalidMessage, match="closed"):
+        run(dispatcher, conn, {"type": "guarded", "n": 1})
 
 
 def test_duplicate_registration_rejected():
     with pytest.raises(ValueError):
-        Registry([SPECS[0], SPECS[0]])
+        HandlerTable([SPECS[0], SPECS[0]])
 
 
 def test_registry_lists_types():
-    registry = Registry(SPECS)
-    assert registry.types() == ["open", "need", "secret", "member"]
+    registry = HandlerTable(SPECS)
+    assert registry.types()[:4] == ["open", "need", "secret", "member"]
     assert "open" in registry and "OPEN" not in registry

@@ -17,4 +17,4 @@ def test_defaults():
     assert Push("c1", {}).message_id is None
     assert Publish("orders", {}).exclude is None
     assert Announce("t", {}).topic == "t"
-    assert Spawn("k", iter(()), 0.1).key == "k"
+    assert Spawn("k", "record", 0.1).run == "record"

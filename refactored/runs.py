@@ -1,22 +1,25 @@
 """Background runs: a backtest's bars and a collection's wait, as steps of effects.
 
-Each generator yields one list of effects per bar; the I/O loop waits one
-``bar_interval`` before asking for each, so every step sees any stop that
-arrived meanwhile.
+Each generator yields one list of effects per bar; the engine keeps it and the
+I/O loop waits one ``bar_interval`` before asking for each step, so every step
+sees any stop that arrived meanwhile.  :func:`steps_of` picks the generator of a
+run record.
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterator
 
+from refactored.core.clock import Clock
 from refactored.core.effects import Announce, Publish, Push
 from refactored.core.messages import stream_frame
+from refactored.services.controller import Controller
 from refactored.services.trading import Collection, RunState, TradingSession
 
 Steps = Iterator[list[Any]]
 
 
-def session_update(app: Any, session: TradingSession) -> list[Any]:
+def session_update(clock: Clock, session: TradingSession) -> list[Any]:
     """The ``session_update`` frame (the session's state, and its results once done) for the
     owner and the ``sessions`` subscribers."""
     data = {
@@ -28,13 +31,13 @@ def session_update(app: Any, session: TradingSession) -> list[Any]:
     }
     if session.results is not None:
         data["results"] = session.results
-    frame = stream_frame("sessions", data, app.clock.iso(), kind="session_update")
+    frame = stream_frame("sessions", data, clock.iso(), kind="session_update")
     return [Push(session.owner, frame), Publish("sessions", frame, exclude=session.owner), Announce("session_update", data)]
 
 
-def _market_data(app: Any, session: TradingSession, bar: dict[str, Any]) -> Publish:
+def _market_data(clock: Clock, session: TradingSession, bar: dict[str, Any]) -> Publish:
     data = {"session_id": session.session_id, **bar}
-    return Publish("market_data", stream_frame("market_data", data, app.clock.iso()))
+    return Publish("market_data", stream_frame("market_data", data, clock.iso()))
 
 
 def _order(session: TradingSession, event: dict[str, Any]) -> dict[str, Any]:
@@ -58,18 +61,18 @@ def _position(session: TradingSession, event: dict[str, Any]) -> dict[str, Any]:
 CRITICAL = {"order": ("orders", _order), "position": ("positions", _position)}
 
 
-def _event(app: Any, session: TradingSession, event: dict[str, Any]) -> Any:
+def _event(clock: Clock, session: TradingSession, event: dict[str, Any]) -> Any:
     if event["kind"] == "market_data":
-        return _market_data(app, session, event["bar"])
+        return _market_data(clock, session, event["bar"])
     stream, build = CRITICAL[event["kind"]]
     data = build(session, event)
-    return Push(session.owner, stream_frame(stream, data, app.clock.iso()), data["message_id"])
+    return Push(session.owner, stream_frame(stream, data, clock.iso()), data["message_id"])
 
 
-def _completion(app: Any, session: TradingSession, sim: Any) -> list[Any]:
-    session.results = app.controller.backtest_results(sim, session.initial_capital)
+def _completion(controller: Controller, clock: Clock, session: TradingSession, sim: Any) -> list[Any]:
+    session.results = controller.backtest_results(sim, session.initial_capital)
     session.move(RunState.COMPLETED)
-    return session_update(app, session)
+    return session_update(clock, session)
 
 
 def _fail(run: TradingSession | Collection) -> None:
@@ -78,40 +81,47 @@ def _fail(run: TradingSession | Collection) -> None:
         run.move(RunState.FAILED)
 
 
-def backtest_steps(app: Any, session: TradingSession) -> Steps:
+def backtest_steps(controller: Controller, clock: Clock, session: TradingSession) -> Steps:
     """One step per bar: its market data, orders and positions; the results with the last."""
     try:
-        controller = app.controller
         pairs = [(name, symbol) for name, symbols in session.strategy_config.items() for symbol in symbols]
         sim = controller.new_simulation(pairs, session.strategy_params, session.quantity)
         for index in range(session.bars):
             if session.state is not RunState.RUNNING:
                 return
-            effects = [_event(app, session, event) for event in controller.step(sim, index)]
+            effects = [_event(clock, session, event) for event in controller.step(sim, index)]
             session.bars_processed = index + 1
             if index == session.bars - 1 and session.state is RunState.RUNNING:
-                effects += _completion(app, session, sim)
+                effects += _completion(controller, clock, session, sim)
             yield effects
     except Exception:
         _fail(session)
         raise
 
 
-def _collected(app: Any, collection: Collection) -> list[Any]:
-    collection.results = app.controller.collection_results(
+def _collected(controller: Controller, clock: Clock, collection: Collection) -> list[Any]:
+    collection.results = controller.collection_results(
         collection.symbols, collection.strategies, collection.strategy_params, collection.bars_total)
     collection.move(RunState.COMPLETED)
     data = {"collection_id": collection.collection_id, "status": collection.state.value, "bars_total": collection.bars_total}
-    return [Push(collection.owner, {"type": "collection_update", "data": data, "timestamp": app.clock.iso()})]
+    return [Push(collection.owner, {"type": "collection_update", "data": data, "timestamp": clock.iso()})]
 
 
-def collection_steps(app: Any, collection: Collection) -> Steps:
+def collection_steps(controller: Controller, clock: Clock, collection: Collection) -> Steps:
     """One empty step per bar of the duration; the results with the last."""
     try:
         for index in range(collection.bars_total):
             if collection.state is not RunState.RUNNING:
                 return
-            yield _collected(app, collection) if index == collection.bars_total - 1 else []
+            yield _collected(controller, clock, collection) if index == collection.bars_total - 1 else []
     except Exception:
         _fail(collection)
         raise
+
+
+STEPS = {TradingSession: backtest_steps, Collection: collection_steps}
+
+
+def steps_of(controller: Controller, clock: Clock, run: TradingSession | Collection) -> Steps:
+    """The steps of background run ``run``: a backtest's bars or a collection's wait."""
+    return STEPS[type(run)](controller, clock, run)

@@ -1,7 +1,9 @@
 """Background run steps, without any I/O."""
 
+import pytest
+
 from refactored.core.effects import Announce, Publish, Push
-from refactored.handlers.runs import backtest_steps, collection_steps, session_update
+from refactored.runs import backtest_steps, session_update, steps_of
 from refactored.services.trading import Collection, RunState, TradingSession
 
 
@@ -12,7 +14,7 @@ def session(app, bars=3):
 
 def test_session_update_goes_to_owner_subscribers_and_bus(driver):
     s = session(driver.engine.app)
-    push, publish, announce = session_update(driver.engine.app, s)
+    push, publish, announce = session_update(driver.engine.app.clock, s)
     assert isinstance(push, Push) and push.client_id == "c1" and push.message_id is None
     assert isinstance(publish, Publish) and publish.exclude == "c1" and publish.frame is push.frame
     assert isinstance(announce, Announce) and "results" not in announce.data
@@ -20,53 +22,45 @@ def test_session_update_goes_to_owner_subscribers_and_bus(driver):
 
 def test_backtest_one_step_per_bar_results_with_the_last(driver):
     s = session(driver.engine.app)
-    steps = list(backtest_steps(driver.engine.app, s))
+    steps = list(backtest_steps(driver.engine.app.controller, driver.engine.app.clock, s))
     assert len(steps) == 3 and s.state is RunState.COMPLETED
     assert steps[-1][-1].data["status"] == "completed"
 
 
 def test_backtest_stops_when_told(driver):
     s = session(driver.engine.app)
-    steps = backtest_steps(driver.engine.app, s)
+    steps = backtest_steps(driver.engine.app.controller, driver.engine.app.clock, s)
     next(steps)
     s.move(RunState.STOPPED)
     assert list(steps) == [] and s.bars_processed == 1
 
 
-def test_failures_mark_the_run_failed(driver):
-    class Broken:
-        def new_simulation(self, *args):
-            raise RuntimeError
+class Broken:
+    def new_simulation(self, *args):
+        raise RuntimeError
 
-    app = driver.engine.app
-    s = session(app)
-    broken = backtest_steps(type(app)(**{**{f: getattr(app, f) for f in app.__slots__}, "controller": Broken()}), s)
-    try:
-        next(broken)
-    except RuntimeError:
-        pass
+
+def _run_broken(app, s):
+    with pytest.raises(RuntimeError):
+        next(backtest_steps(Broken(), app.clock, s))
+
+
+def test_failures_mark_the_run_failed(driver):
+    s = session(driver.engine.app)
+    _run_broken(driver.engine.app, s)
     assert s.state is RunState.FAILED
 
 
 def test_collection_waits_then_reports(driver):
     app = driver.engine.app
     collection = Collection("k1", "c1", "trader", ["BTC_USDT"], ["RSIStrategy"], "3m", 3, app.catalogue.params_for(["RSIStrategy"]))
-    steps = list(collection_steps(app, collection))
+    steps = list(steps_of(app.controller, app.clock, collection))
     assert steps[:2] == [[], []] and steps[2][0].frame["type"] == "collection_update"
     assert collection.state is RunState.COMPLETED and collection.results["aggregates"]["total_bars"] == 3
 
 
 def test_a_failure_after_a_stop_leaves_the_run_stopped(driver):
-    class Broken:
-        def new_simulation(self, *args):
-            raise RuntimeError
-
-    app = driver.engine.app
-    s = session(app)
+    s = session(driver.engine.app)
     s.move(RunState.STOPPED)
-    broken = backtest_steps(type(app)(**{**{f: getattr(app, f) for f in app.__slots__}, "controller": Broken()}), s)
-    try:
-        next(broken)
-    except RuntimeError:
-        pass
+    _run_broken(driver.engine.app, s)
     assert s.state is RunState.STOPPED
