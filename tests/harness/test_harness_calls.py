@@ -229,3 +229,17 @@ async def test_diffing_a_directory_counts_not_applicable_apart(fast_config, tmp_
         result = await compare_corpus(SERVER, f"ws://127.0.0.1:{server.port}", [tmp_path], fast_config)
     assert result.recordings[0].not_applicable and result.unwaived_count == 0
 
+
+
+def test_the_golden_gate_and_the_reports_count_not_applicable_apart():
+    from harness.corpus import CorpusResult, RecordingResult
+    from harness.gates.golden import golden_gate
+    from harness.reports.model import _recording
+
+    skipped = RecordingResult("b", "b.jsonl", not_applicable="ws://x: b.jsonl:2: the recording calls ...")
+    result = CorpusResult("legacy", "ws://x", [RecordingResult("a", "a.jsonl"), skipped])
+    gate = golden_gate(result)
+    assert gate.passed and gate.figures["matching"] == 1 and gate.figures["not_applicable"] == ["b"]
+    assert gate.reason == "1 of 2 recordings match, 1 not applicable to the candidate"
+    assert _recording(skipped.to_dict()).status == "not applicable: ws://x: b.jsonl:2: the recording calls ..."
+    assert _recording(result.recordings[0].to_dict()).status == "match"
