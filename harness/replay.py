@@ -13,17 +13,13 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 
 from harness.closecodes import close_with
 from harness.config import Fixtures, Redaction, Timeouts
-from harness.errors import TargetError, TranscriptError
+from harness.errors import ReplayFailed, TargetError, TranscriptError
 from harness.observation import ClientObservation, Frame, Observation, server_streams
 from harness.redact import Restorer
 from harness.serverside import CALLS, EVENTS, Outcome, ServerControl
 from harness.syncpoints import Progress, plan
 from harness.targets import LiveTarget, parse_target, running
 from harness.transcript import Event, Transcript
-
-
-class ReplayFailed(Exception):
-    """The target cannot be replayed against (refused, died, hung): the recording fails."""
 
 
 @dataclass
