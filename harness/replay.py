@@ -52,6 +52,7 @@ class _Run:
         self.outcomes: list[Outcome] = []
         self.activity = live.arrived
         self.warnings: list[str] = []
+        self.slept = 0.0  # seconds spent in the recording's own sleep lines
         self.actions = {
             "connect": self.connect, "send": self.send, "close": self.close, "sleep": self.sleep, "call": self.call,
         }
@@ -189,7 +190,9 @@ class _Run:
             log.close_codes.append(1006)
 
     async def sleep(self, event: Event) -> None:
+        start = time.perf_counter()
         await asyncio.sleep((event.ms or 0) / 1000)
+        self.slept += time.perf_counter() - start
 
     async def call(self, event: Event) -> None:
         """Call the server's method (bounded by `timeouts.frame`); its outcome is observed."""
@@ -282,6 +285,35 @@ async def replay_recording(
     if run is None:
         return Observation(transcript.name, target, failed=failed, duration=duration)
     return run.observation(target, failed, duration)
+
+
+class _StrictRun(_Run):
+    """A run that stops at its first warning: a replay that is not clean is not worth timing."""
+
+    async def wait_for(self, progress: Progress, where: str) -> None:
+        await super().wait_for(progress, where)
+        if self.warnings:
+            raise ReplayFailed(self.warnings[0])
+
+
+@dataclass(frozen=True)
+class TimedReplay:
+    """How long one replay against a running server took, its sleep lines left out."""
+
+    seconds: float
+    slept: float
+    warnings: tuple[str, ...]
+
+
+async def timed_replay(transcript: Transcript, live, restorer: Restorer, timeouts: Timeouts) -> TimedReplay:
+    """Replay ``transcript`` against the target ``running`` started as ``live`` (for timing: no fresh
+    start, no observation kept). The first frame that does not come, or a send on a closed
+    connection, ends it with ReplayFailed; ``timeouts.recording`` bounds it (asyncio.TimeoutError)."""
+    run = _StrictRun(transcript, live, restorer, timeouts)
+    start = time.perf_counter()
+    await asyncio.wait_for(run.run(), timeouts.recording)
+    elapsed = time.perf_counter() - start
+    return TimedReplay(elapsed - run.slept, run.slept, tuple(run.warnings))
 
 
 def replay_recording_sync(transcript: Transcript, target: str, **options) -> Observation:
