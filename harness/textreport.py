@@ -41,6 +41,8 @@ def render_difference(difference: Difference) -> list[str]:
 
 def render_recording(result: RecordingResult, legacy: str, candidate: str) -> list[str]:
     """The hunks of one recording, its failure, and the waivers it used."""
+    if result.not_applicable:
+        return [f"~~~ not applicable: {result.name}: {result.not_applicable}"]
     if result.ok and not result.waived:
         return []
     lines = [f"--- {legacy}/{result.name}", f"+++ {candidate}/{result.name}"]
