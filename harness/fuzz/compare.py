@@ -1,0 +1,36 @@
+"""One generated session compared: legacy twice (noise) and candidate once, the three replays at
+the same time (a session is short and mostly waits), then normalised and diffed as a recording."""
+
+from __future__ import annotations
+
+import asyncio
+
+from harness.config import HarnessConfig
+from harness.corpus import RecordingResult
+from harness.diff import diff_observations
+from harness.noise import learn_noise
+from harness.normalise import normalise
+from harness.observation import Observation
+from harness.replay import replay_recording
+from harness.transcript import Transcript
+
+
+def _failure(runs: tuple[Observation, ...]) -> str | None:
+    return next((f"{o.target}: {o.failed}" for o in runs if o.failed), None)
+
+
+async def compare_session(transcript: Transcript, legacy: str, candidate: str,
+                          config: HarnessConfig) -> RecordingResult:
+    """Differences before waivers; a failed replay sets `error` (`target: reason`)."""
+    def replay(target: str):
+        return replay_recording(transcript, target, fixtures=config.fixtures, timeouts=config.timeouts,
+                                redaction=config.redact)
+
+    runs = tuple(await asyncio.gather(replay(legacy), replay(legacy), replay(candidate)))
+    result = RecordingResult(transcript.name, transcript.path, error=_failure(runs),
+                             timings={f"{i}:{o.target}": round(o.duration, 4) for i, o in enumerate(runs)})
+    if result.error is None:
+        noise = learn_noise(runs[0], runs[1], config.noise, frozenset(config.redact.tokens + config.redact.ids))
+        result.expected, result.actual = normalise(runs[0], noise), normalise(runs[2], noise)
+        result.differences = diff_observations(result.expected, result.actual)
+    return result
