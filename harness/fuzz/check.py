@@ -112,10 +112,10 @@ class SessionCheck:
     def run(self, coroutine):
         return self.loop.run_until_complete(coroutine)
 
-    async def compare(self, transcript: Transcript) -> RecordingResult:
+    async def compare(self, transcript: Transcript, at_once: bool = True) -> RecordingResult:
         """Differences (waivers applied); a session the legacy fails on has none (counted)."""
         self.stats.replayed += 1
-        result = await compare_session(transcript, self.legacy, self.candidate, self.config)
+        result = await compare_session(transcript, self.legacy, self.candidate, self.config, at_once)
         if result.error and not result.error.startswith(f"{self.candidate}:"):
             self.stats.legacy_failed += 1
             self.stats.last_failure = result.error
@@ -129,18 +129,19 @@ class SessionCheck:
         return result
 
     async def confirmed(self, transcript: Transcript, first: RecordingResult) -> RecordingResult | None:
-        """The first result when each further comparison (every pause twice as long, then as
-        generated) shows some of the same differences: a race between replies, pushes and the
-        next action seldom shows three times, and each comparison learns its own noise."""
+        """The first result when each further comparison, one replay at a time (every pause twice
+        as long, then as generated), shows some of the same differences: a race between replies,
+        pushes and the next action seldom shows three times, and each comparison learns its own
+        noise."""
         common = signature(first)
         for pace in CONFIRM_PACES:
-            common &= signature(await self.compare(repaced(transcript, pace)))
+            common &= signature(await self.compare(repaced(transcript, pace), at_once=False))
             if not common:
                 self.stats.unstable += 1
                 return None
         return first
 
     def differs(self, transcript: Transcript) -> RecordingResult | None:
-        """One comparison (while shrinking a confirmed finding, once is enough)."""
-        result = self.run(self.compare(transcript))
+        """One comparison, one replay at a time (while minimising a confirmed finding, once is enough)."""
+        result = self.run(self.compare(transcript, at_once=False))
         return result if result.differences else None

@@ -1,5 +1,7 @@
-"""One generated session compared: legacy twice (noise) and candidate once, the three replays at
-the same time (a session is short and mostly waits), then normalised and diffed as a recording."""
+"""One generated session compared: legacy twice (noise) and candidate once, then normalised and
+diffed as a recording. While exploring, the three replays run at the same time (a session is
+short and mostly waits); a finding is confirmed and minimised with one replay at a time, as the
+corpus runner replays, so that no difference comes from replays slowing each other down."""
 
 from __future__ import annotations
 
@@ -19,14 +21,19 @@ def _failure(runs: tuple[Observation, ...]) -> str | None:
     return next((f"{o.target}: {o.failed}" for o in runs if o.failed), None)
 
 
-async def compare_session(transcript: Transcript, legacy: str, candidate: str,
-                          config: HarnessConfig) -> RecordingResult:
+async def _one_by_one(*replays) -> list[Observation]:
+    return [await replay for replay in replays]
+
+
+async def compare_session(transcript: Transcript, legacy: str, candidate: str, config: HarnessConfig,
+                          at_once: bool = True) -> RecordingResult:
     """Differences before waivers; a failed replay sets `error` (`target: reason`)."""
     def replay(target: str):
         return replay_recording(transcript, target, fixtures=config.fixtures, timeouts=config.timeouts,
                                 redaction=config.redact)
 
-    runs = tuple(await asyncio.gather(replay(legacy), replay(legacy), replay(candidate)))
+    run = asyncio.gather if at_once else _one_by_one
+    runs = tuple(await run(replay(legacy), replay(legacy), replay(candidate)))
     result = RecordingResult(transcript.name, transcript.path, error=_failure(runs),
                              timings={f"{i}:{o.target}": round(o.duration, 4) for i, o in enumerate(runs)})
     if result.error is None:
