@@ -11,7 +11,8 @@ from harness import transcript as wsgm
 from harness.config import HarnessConfig
 from harness.diff import Difference, diff_observations
 from harness.errors import HarnessError, TranscriptError
-from harness.noise import NoiseSpec, learn_noise
+from harness.learn import learn_noise
+from harness.noise import NoiseSpec
 from harness.normalise import NormalObservation, normalise
 from harness.observation import Observation, expected_observation
 from harness.replay import replay_recording
@@ -21,9 +22,9 @@ from harness.waivers import WaivedDifference, Waiver, apply_waivers, load_waiver
 Progress = Callable[["RecordingResult"], None]
 
 
-@dataclass
+@dataclass(frozen=True)
 class RecordingResult:
-    """The outcome for one recording."""
+    """The outcome for one recording, a value: a changed outcome is a new one (`replace`)."""
 
     name: str
     path: str
@@ -197,13 +198,14 @@ def _result(
         transcript.path,
         noise=noise.report(),
         timings={f"{i}:{o.target}": round(o.duration, 4) for i, o in enumerate(runs)},
+        warnings=list(noise.unstable) + [f"{o.target}: {w}" for o in runs for w in o.warnings],
+        error=_failure(*runs),
     )
-    result.warnings = list(noise.unstable) + [f"{o.target}: {w}" for o in runs for w in o.warnings]
-    result.error = _failure(*runs)
-    if result.error is None:
-        result.expected, result.actual = normalise(expected, noise), normalise(actual, noise)
-        result.differences = diff_observations(result.expected, result.actual)
-    return result
+    if result.error is not None:
+        return result
+    normal_expected, normal_actual = normalise(expected, noise), normalise(actual, noise)
+    return replace(result, expected=normal_expected, actual=normal_actual,
+                   differences=diff_observations(normal_expected, normal_actual))
 
 
 async def compare_recording(
@@ -277,17 +279,21 @@ async def _run_corpus(
     return rejected + await _run_all(transcripts, job, concurrency, progress)
 
 
-def _with_waivers(results: list[RecordingResult], waivers: list[Waiver], complete: bool) -> list[Waiver]:
-    """Apply waivers; returns the unused ones: for recordings that ran (not failed) and, when a
-    whole directory ran, for recordings that do not exist."""
-    waived_all = []
-    for result in results:
-        result.differences, result.waived = apply_waivers(result.differences, waivers)
-        waived_all += result.waived
-    checked = {r.name for r in results if r.error is None}
+def _waived(result: RecordingResult, waivers: list[Waiver]) -> RecordingResult:
+    differences, waived = apply_waivers(result.differences, waivers)
+    return replace(result, differences=differences, waived=waived)
+
+
+def _with_waivers(
+    results: list[RecordingResult], waivers: list[Waiver], complete: bool
+) -> tuple[list[RecordingResult], list[Waiver]]:
+    """The results with waivers applied, and the unused waivers: for recordings that ran (not
+    failed) and, when a whole directory ran, for recordings that do not exist."""
+    waived = [_waived(result, waivers) for result in results]
+    checked = {r.name for r in waived if r.error is None}
     if complete:
-        checked |= {w.recording for w in waivers} - {r.name for r in results}
-    return unused_waivers(waivers, waived_all, checked)
+        checked |= {w.recording for w in waivers} - {r.name for r in waived}
+    return waived, unused_waivers(waivers, [w for r in waived for w in r.waived], checked)
 
 
 async def compare_corpus(
@@ -306,7 +312,7 @@ async def compare_corpus(
         return await compare_recording(transcript, legacy, candidate, config)
 
     results = await _run_corpus(recordings, job, config.concurrency, progress)
-    unused = _with_waivers(results, waivers, any(Path(p).is_dir() for p in recordings))
+    results, unused = _with_waivers(results, waivers, any(Path(p).is_dir() for p in recordings))
     if legacy == candidate:  # a target against itself: waivers cannot apply
         unused = []
     return CorpusResult(legacy, candidate, results, unused)

@@ -1,4 +1,15 @@
-"""The harness's exception tree: every user-facing error renders as one line."""
+"""The harness's exception tree: every user-facing error renders as one line.
+
+    HarnessError                a usage, configuration, input or target problem
+    ├── LocatedError            `path:line: reason`
+    │   ├── TranscriptError     a transcript that is not valid `wsgm/1`
+    │   └── ConfigError         a bad `[tool.harness]` table, waivers or declarations file
+    ├── TargetError             a target that cannot be resolved or started
+    ├── ReplayFailed            a target that cannot be replayed against (one recording fails)
+    ├── ScenarioError           a scenario script that failed while recording
+    ├── GateError               a gate that could not be evaluated (not a failed gate)
+    └── NotApplicable           a gate that cannot apply to a target (it is skipped)
+"""
 
 from __future__ import annotations
 
@@ -31,3 +42,15 @@ class TargetError(HarnessError):
 
 class ScenarioError(HarnessError):
     """A scenario script that failed while recording."""
+
+
+class ReplayFailed(HarnessError):
+    """The target cannot be replayed against (refused, died, hung): the recording fails."""
+
+
+class GateError(HarnessError):
+    """A gate could not be evaluated (a harness or usage problem, not a failed gate)."""
+
+
+class NotApplicable(HarnessError):
+    """The gate cannot apply to a target (e.g. radon on a server that is not Python): a skip."""

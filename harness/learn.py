@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from harness.config import NoiseRules
 from harness.jsonpath import generalise, leaves
-from harness.noise import NoiseSpec, learn_paths, pair_frames
+from harness.noise import NoiseSpec, default_keys, learn_paths, pair_frames
 from harness.normalise import NormalObservation, normalise
 from harness.observation import Observation
 
@@ -40,3 +40,14 @@ def learn(
     trial = replace(spec, composite=spec.learned)
     differing = _still_differing(first, second, normalise(first, trial), normalise(second, trial))
     return replace(spec, composite=frozenset(spec.learned - differing))
+
+
+def learn_noise(
+    first: Observation,
+    second: Observation,
+    rules: NoiseRules = NoiseRules(),
+    keys: frozenset[str] | None = None,
+) -> NoiseSpec:
+    """The full noise of a recording from two runs: changing paths, composite paths, and the
+    issued-value `keys` (default: the default `redact.tokens` and `redact.ids`)."""
+    return learn(first, second, rules, default_keys() if keys is None else keys)

@@ -107,19 +107,6 @@ def learn_paths(
     return NoiseSpec(frozenset(learner.paths), rules, tuple(learner.unstable), keys=frozenset(keys))
 
 
-def learn_noise(
-    first: Observation,
-    second: Observation,
-    rules: NoiseRules = NoiseRules(),
-    keys: frozenset[str] | None = None,
-) -> NoiseSpec:
-    """The full noise of a recording from two runs: changing paths, composite paths, and the
-    issued-value `keys` (default: the default `redact.tokens` and `redact.ids`)."""
-    from harness.learn import learn  # normalisation needs NoiseSpec, so it is imported late
-
-    return learn(first, second, rules, default_keys() if keys is None else keys)
-
-
 def default_keys() -> frozenset[str]:
     """The issued-value keys of the default redaction rules."""
     defaults = Redaction()

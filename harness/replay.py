@@ -12,16 +12,12 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 
 from harness.closecodes import close_with
 from harness.config import Fixtures, Redaction, Timeouts
-from harness.errors import TargetError
+from harness.errors import ReplayFailed, TargetError
 from harness.observation import ClientObservation, Frame, Observation
 from harness.redact import Restorer
 from harness.syncpoints import Progress, plan
 from harness.targets import parse_target, running
 from harness.transcript import Event, Transcript
-
-
-class ReplayFailed(Exception):
-    """The target cannot be replayed against (refused, died, hung): the recording fails."""
 
 
 @dataclass

@@ -53,6 +53,13 @@ WAIVERS = """\
 # client = "c1"                   # optional
 # frame = 2                       # optional: frame index in the legacy's frames
 # reason = "the candidate reports its own version"
+#
+# The api gate reads waivers of kind "api": a difference in the Python class's public surface.
+# [[waiver]]
+# kind = "api"
+# member = "cache"                # the legacy class's member
+# change = "removed"              # optional: removed, signature, coroutine, exceptions, ...
+# reason = "private cache; consumers read get_stats() instead"
 """
 
 NEXT_STEPS = """\

@@ -56,13 +56,13 @@ def _race(difference: Difference, expected: dict, actual: dict, reply_key: str) 
     return unanswering and index > max((i for i, _ in replies), default=-1)
 
 
-def drop_push_races(result: RecordingResult, reply_key: str | None) -> None:
-    """Drop the differences of frames that answer no request and whose place only timing decides:
+def drop_push_races(result: RecordingResult, reply_key: str | None) -> RecordingResult:
+    """Without the differences of frames that answer no request and whose place only timing decides:
     a session without reply sync cannot pace them (replies out of order still differ)."""
     if reply_key is None or result.expected is None or result.actual is None:
-        return
+        return result
     expected, actual = result.expected.clients, result.actual.clients
-    result.differences = [d for d in result.differences if not _race(d, expected, actual, reply_key)]
+    return replace(result, differences=[d for d in result.differences if not _race(d, expected, actual, reply_key)])
 
 
 def signature(result: RecordingResult) -> frozenset[tuple[str, str, str]]:
@@ -119,14 +119,12 @@ class SessionCheck:
         if result.error and not result.error.startswith(f"{self.candidate}:"):
             self.stats.legacy_failed += 1
             self.stats.last_failure = result.error
-            result.error = None
-            result.differences = []
-        drop_push_races(result, self.reply_key)
-        result.differences, result.waived = apply_waivers(result.differences, self.waivers)
+            result = replace(result, error=None, differences=[])
+        result = drop_push_races(result, self.reply_key)
+        differences, waived = apply_waivers(result.differences, self.waivers)
         if result.error:
-            result.differences.append(Difference(SESSION_NAME, "-", "connect", expected="ok",
-                                                 actual=result.error))
-        return result
+            differences.append(Difference(SESSION_NAME, "-", "connect", expected="ok", actual=result.error))
+        return replace(result, differences=differences, waived=waived)
 
     async def confirmed(self, transcript: Transcript, first: RecordingResult) -> RecordingResult | None:
         """The first result when each further comparison, one replay at a time (every pause twice

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from harness.errors import HarnessError
+from harness.errors import GateError, NotApplicable  # noqa: F401  (raised by gates, imported from here)
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,3 @@ def result_from_dict(data: dict[str, Any]) -> GateResult:
     return GateResult(**{f.name: data[f.name] for f in fields(GateResult) if f.name in data})
 
 
-class GateError(HarnessError):
-    """A gate could not be evaluated (a harness or usage problem, not a failed gate)."""
-
-
-class NotApplicable(HarnessError):
-    """The gate cannot apply to a target (e.g. radon on a server that is not Python): a skip."""

@@ -14,7 +14,8 @@ from harness.config import HarnessConfig
 from harness.corpus import collect_recordings
 from harness.diff import diff_observations
 from harness.errors import HarnessError
-from harness.noise import NoiseSpec, learn_noise
+from harness.learn import learn_noise
+from harness.noise import NoiseSpec
 from harness.normalise import NormalObservation, normalise
 from harness.replay import replay_recording
 from harness.strength.linecover import LineCoverage, measure_lines

@@ -235,3 +235,14 @@ def test_copy_with_a_renamed_public_method_fails_and_names_it(tmp_path):
     for report in ("report.md", "report.html", "junit.xml"):
         assert "unwaived: get_stats" in (tmp_path / "reports" / report).read_text(), report
     assert "waived: users" in (tmp_path / "reports" / "report.md").read_text()
+
+
+def test_the_init_template_example_is_a_valid_api_waiver(tmp_path):
+    from harness.commands.init import WAIVERS as TEMPLATE
+
+    api_part = TEMPLATE[TEMPLATE.index('# The api gate'):]
+    body = "\n".join(line[2:] for line in api_part.splitlines() if line.startswith(("# [[", "# kind", "# member",
+                                                                                       "# change", "# reason")))
+    (tmp_path / "waivers.toml").write_text(body + "\n")
+    [waiver] = load_api_waivers(tmp_path / "waivers.toml")
+    assert (waiver.member, waiver.change) == ("cache", "removed")

@@ -16,7 +16,8 @@ from typing import Any
 from harness.config import HarnessConfig, load_config
 from harness.corpus import RecordingResult
 from harness.diff import Difference, diff_observations
-from harness.noise import NoiseSpec, learn_noise
+from harness.learn import learn_noise
+from harness.noise import NoiseSpec
 from harness.normalise import NormalClient, NormalFrame, NormalObservation, normalise
 from harness.observation import ClientObservation, Frame, Observation
 from harness.replay import replay_recording

@@ -5,7 +5,8 @@ import json
 import jwt
 
 from harness.config import NoiseRules
-from harness.noise import NoiseSpec, learn_noise
+from harness.learn import learn_noise
+from harness.noise import NoiseSpec
 from harness.normalise import normalise
 from harness.observation import ClientObservation, Frame, Observation
 

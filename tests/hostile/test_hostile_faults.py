@@ -168,7 +168,8 @@ async def test_stop_while_clients_flood(make_server, make_client, flood_size):
     await asyncio.sleep(0.1)
     t0 = time.monotonic()
     await asyncio.wait_for(server.stop(), 30)
-    assert time.monotonic() - t0 < (2 if flood_size < 1000 else 12)
+    # A small backlog must not wait out the 10 s close timeout; the bound leaves room for a loaded machine.
+    assert time.monotonic() - t0 < (6 if flood_size < 1000 else 12)
     await asyncio.wait_for(asyncio.gather(*tasks), 10)
     assert {c.ws.close_code for c in clients} == {1001}
 

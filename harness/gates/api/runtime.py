@@ -64,7 +64,7 @@ def class_members(cls: type) -> dict[str, Any]:
 def surface(cls: type, timeout: float) -> Surface:
     """The runtime surface of ``cls``, with a default-constructed instance when construction works."""
     instance, error = construct(cls, timeout)
-    attributes = {k: v for k, v in vars(instance).items() if not k.startswith("_")} if instance is not None else {}
+    attributes = {k: v for k, v in getattr(instance, "__dict__", {}).items() if not k.startswith("_")}
     return Surface(cls, class_members(cls), instance, attributes, error)
 
 
