@@ -6,11 +6,12 @@ corpus runner replays, so that no difference comes from replays slowing each oth
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from harness.config import HarnessConfig
 from harness.corpus import RecordingResult
 from harness.diff import diff_observations
-from harness.noise import learn_noise
+from harness.learn import learn_noise
 from harness.normalise import normalise
 from harness.observation import Observation
 from harness.replay import replay_recording
@@ -36,8 +37,8 @@ async def compare_session(transcript: Transcript, legacy: str, candidate: str, c
     runs = tuple(await run(replay(legacy), replay(legacy), replay(candidate)))
     result = RecordingResult(transcript.name, transcript.path, error=_failure(runs),
                              timings={f"{i}:{o.target}": round(o.duration, 4) for i, o in enumerate(runs)})
-    if result.error is None:
-        noise = learn_noise(runs[0], runs[1], config.noise, frozenset(config.redact.tokens + config.redact.ids))
-        result.expected, result.actual = normalise(runs[0], noise), normalise(runs[2], noise)
-        result.differences = diff_observations(result.expected, result.actual)
-    return result
+    if result.error is not None:
+        return result
+    noise = learn_noise(runs[0], runs[1], config.noise, frozenset(config.redact.tokens + config.redact.ids))
+    expected, actual = normalise(runs[0], noise), normalise(runs[2], noise)
+    return replace(result, expected=expected, actual=actual, differences=diff_observations(expected, actual))
