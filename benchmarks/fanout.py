@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, AsyncIterator
 
-from harness.gates.bench.rig import BENCH_SETTINGS, STREAM, SYMBOL
+from subject_trading.rig import BENCH_SETTINGS, STREAM, SYMBOL
 from harness.gates.targets import load_class
 
 from benchmarks.targets import TARGETS, connect_clients, raise_fd_limit

@@ -7,7 +7,7 @@ import math
 import json
 import time
 
-from harness.gates.bench.rig import Rig, recv_json
+from subject_trading.rig import Rig, recv_json
 
 from benchmarks.interleave import orders
 

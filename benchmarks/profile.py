@@ -22,7 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.gates.bench.rig import BENCH_SETTINGS, STREAM, SYMBOL, Rig, recv_json
+from subject_trading.rig import BENCH_SETTINGS, STREAM, SYMBOL, Rig, recv_json
 from harness.gates.targets import load_class
 
 from benchmarks.targets import TARGETS, connect_clients, raise_fd_limit

@@ -7,7 +7,7 @@ import contextlib
 import resource
 from typing import AsyncIterator
 
-from harness.gates.bench.rig import BENCH_SETTINGS, FRAME_TIMEOUT, Rig, _client
+from subject_trading.rig import BENCH_SETTINGS, FRAME_TIMEOUT, Rig, _client
 from harness.gates.result import GateError
 from harness.gates.targets import load_class
 

@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Awaitable, Callable
 
-from harness.gates.bench.rig import Rig, recv_json
-from harness.gates.bench.workloads import fan_out, pipelined, round_trips
+from subject_trading.rig import Rig, recv_json
+from subject_trading.workloads import fan_out, pipelined, round_trips
 
 LOGIN = json.dumps({"type": "login", "id": 1, "username": "viewer", "password": "viewer123"})
 SUBSCRIBE = json.dumps({"type": "subscribe", "id": 2, "stream": "indicators", "symbols": ["ETH_USDT"]})

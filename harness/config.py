@@ -49,6 +49,39 @@ class Redaction:
 
 
 @dataclass(frozen=True)
+class Selection:
+    """Which recordings a gate replays against one server, and the settings that server gets.
+
+    ``recordings`` and ``exclude`` are name patterns (``fnmatch``); ``settings`` lie under each
+    recording's own settings (a recording's own key wins).
+    """
+
+    recordings: tuple[str, ...] = ("*",)
+    exclude: tuple[str, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BenchConfig(Selection):
+    """``[tool.harness.bench]``: the corpus selection and ``copies`` replayed at once."""
+
+    copies: int = 4
+
+
+@dataclass(frozen=True)
+class MemoryConfig(Selection):
+    """``[tool.harness.memory]``: the corpus selection replayed against one long-lived server."""
+
+
+@dataclass(frozen=True)
+class ComplexityPaths:
+    """``[tool.harness.complexity]``: source paths per side, when the import path does not say."""
+
+    legacy: tuple[str, ...] = ()
+    candidate: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class NoiseRules:
     """Configured noise: paths always treated as noise, and paths never treated so."""
 
@@ -71,7 +104,12 @@ class HarnessConfig:
     timeouts: Timeouts = Timeouts()
     redact: Redaction = Redaction()
     thresholds: dict[str, Any] = field(default_factory=dict)
+    plugin: str = ""
+    bench: BenchConfig = BenchConfig()
+    memory: MemoryConfig = MemoryConfig()
+    complexity: ComplexityPaths = ComplexityPaths()
     root: Path = Path(".")
+    source: Path | None = None  # the file this configuration was read from
 
     def resolve(self, relative: str) -> Path:
         """A configured path, relative to the directory of pyproject.toml."""
@@ -116,6 +154,7 @@ def _positive_int(value: Any) -> int | None:
 _positive_int.description = "a positive integer"
 _POSITIVE_INT = _positive_int
 _TABLE = _plain(dict, "a table")
+_SELECTION = {"recordings": _str_tuple, "exclude": _str_tuple, "settings": _TABLE}
 
 # section -> (dataclass, converter per field)
 _SECTIONS = {
@@ -123,6 +162,9 @@ _SECTIONS = {
     "fixtures": (Fixtures, {"passwords": _str_dict}),
     "timeouts": (Timeouts, {f.name: _number for f in fields(Timeouts)}),
     "redact": (Redaction, {f.name: _str_tuple for f in fields(Redaction)}),
+    "bench": (BenchConfig, {**_SELECTION, "copies": _POSITIVE_INT}),
+    "memory": (MemoryConfig, _SELECTION),
+    "complexity": (ComplexityPaths, {"legacy": _str_tuple, "candidate": _str_tuple}),
 }
 _SCALARS = {
     "legacy": _STR,
@@ -132,6 +174,7 @@ _SCALARS = {
     "waivers_file": _STR,
     "concurrency": _POSITIVE_INT,
     "thresholds": _TABLE,
+    "plugin": _STR,
 }
 
 
@@ -146,7 +189,7 @@ def load_config(path: Path | None = None) -> HarnessConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, _toml_line(exc), f"bad TOML: {exc}") from None
     table = data.get("tool", {}).get("harness", {})
-    return parse_config(table, _Locator(path, text), root=path.parent)
+    return replace(parse_config(table, _Locator(path, text), root=path.parent), source=path)
 
 
 def _toml_line(exc: tomllib.TOMLDecodeError) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 from radon.complexity import cc_rank, cc_visit
 from radon.metrics import mi_rank, mi_visit
@@ -90,20 +90,30 @@ def module_figures(path: Path, root: Path, limit: int = CC_LIMIT) -> ModuleFigur
     return ModuleFigures(rel, round(mi, 2), mi_rank(mi), worst, round(average, 2), over)
 
 
-def tree_figures(root: Path, limit: int = CC_LIMIT) -> TreeFigures:
-    """radon figures for every module under ``root`` (a package directory or one file)."""
+def _modules(root: Path, limit: int) -> tuple[ModuleFigures, ...]:
     if not root.exists():
         raise GateError(f"{root}: no such file or directory")
     files = sorted(root.rglob("*.py")) if root.is_dir() else [root]
-    return TreeFigures(str(root), tuple(module_figures(f, root, limit) for f in files))
+    return tuple(module_figures(f, root, limit) for f in files)
 
 
-def complexity_gate(candidate: Path, legacy: Path | None = None, limit: int = CC_LIMIT) -> GateResult:
-    """Pass when no candidate block is above ``limit`` and every candidate module is MI rank A."""
+def tree_figures(roots: Path | Sequence[Path], limit: int = CC_LIMIT) -> TreeFigures:
+    """radon figures for every module under each root (a package directory or one file)."""
+    roots = [roots] if isinstance(roots, Path) else list(roots)
+    return TreeFigures(", ".join(map(str, roots)), tuple(m for root in roots for m in _modules(root, limit)))
+
+
+NOT_MEASURED = {"measured": False, "note": "not measured: not a Python target and no [tool.harness.complexity] paths"}
+
+
+def complexity_gate(
+    candidate: Path | Sequence[Path], legacy: Path | Sequence[Path] | None = None, limit: int = CC_LIMIT
+) -> GateResult:
+    """Pass when no candidate block is above ``limit`` and every candidate module is MI rank A;
+    the legacy (None: not Python, not measured) is shown beside it, never judged."""
     cand = tree_figures(candidate, limit)
     figures = {"candidate": cand.to_dict()}
-    if legacy is not None:
-        figures["legacy"] = tree_figures(legacy, limit).to_dict()
+    figures["legacy"] = tree_figures(legacy, limit).to_dict() if legacy is not None else dict(NOT_MEASURED)
     problems = cand.over_limit + cand.below_rank
     reason = (
         "; ".join(problems) if problems else (f"no candidate block above CC {limit}; every module MI rank {MI_RANK}")

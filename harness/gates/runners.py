@@ -17,9 +17,10 @@ from harness.gates.api.gate import api_gate
 from harness.gates.complexity import CC_LIMIT, complexity_gate
 from harness.gates.golden import golden_gate
 from harness.gates.memory import gate as memory
-from harness.gates.memory.structures import structures_for
-from harness.gates.result import GateError, GateResult, result_from_dict
+from harness.gates.result import GateError, GateResult, NotApplicable, result_from_dict
 from harness.gates.targets import source_root
+from harness.subject import load_subject
+from harness.targets import parse_target
 
 BENCH_TIMEOUT = 900
 # Variables that would put the timed process under coverage or an xdist worker.
@@ -51,9 +52,23 @@ def run_golden(options: GateOptions) -> GateResult:
     return golden_gate(compare_corpus_sync(options.legacy, options.candidate, recordings, config))
 
 
+def python_sources(target: str, configured: tuple[str, ...], config: HarnessConfig) -> list[Path] | None:
+    """A side's Python sources: the configured paths, else the package of its import path;
+    None for a target that is not Python."""
+    if configured:
+        return [config.resolve(path) for path in configured]
+    return [source_root(target)] if parse_target(target).in_process else None
+
+
 def run_complexity(options: GateOptions) -> GateResult:
-    limit = int(options.config.thresholds.get("max_cc", CC_LIMIT))
-    return complexity_gate(source_root(options.candidate), source_root(options.legacy), limit)
+    config = options.config
+    limit = int(config.thresholds.get("max_cc", CC_LIMIT))
+    candidate = python_sources(options.candidate, config.complexity.candidate, config)
+    if candidate is None:
+        raise NotApplicable(
+            f"complexity: {options.candidate} is not a Python target; name its sources in [tool.harness.complexity] candidate"
+        )
+    return complexity_gate(candidate, python_sources(options.legacy, config.complexity.legacy, config), limit)
 
 
 # [tool.harness] thresholds keys -> MemorySettings fields
@@ -74,10 +89,18 @@ def memory_settings(options: GateOptions) -> memory.MemorySettings:
     return replace(memory.QUICK if options.quick else memory.FULL, **overrides)
 
 
+def config_file(options: GateOptions) -> Path:
+    """The configuration file a gate's subprocess reads (the run's own, else ROOT/pyproject.toml)."""
+    return options.config.source or options.config.root / "pyproject.toml"
+
+
 def run_memory(options: GateOptions) -> GateResult:
-    settings = memory_settings(options)
+    for target in (options.legacy, options.candidate):
+        if not parse_target(target).in_process:
+            raise NotApplicable(f"memory: {target} is a server the harness does not start, so its memory is not measured")
+    structures = load_subject(options.config).bounded_structures(options.candidate)
     return memory.memory_gate(
-        options.legacy, options.candidate, options.reports, settings, structures_for(options.candidate)
+        options.legacy, options.candidate, options.reports, config_file(options), memory_settings(options), structures
     )
 
 
@@ -94,6 +117,7 @@ def run_bench(options: GateOptions) -> GateResult:
         str(options.reports),
         "--quick" if options.quick else "--full",
         str(options.config.thresholds.get("bench_ratio", 1.05)),
+        str(config_file(options)),
     ]
     try:
         proc = subprocess.run(command, capture_output=True, text=True, timeout=BENCH_TIMEOUT, env=env)

@@ -38,6 +38,16 @@ class RecordingView:
     differences: tuple[DiffRow, ...]
     waived: tuple[DiffRow, ...]
     noise: tuple[str, ...]
+    not_applicable: str | None = None
+
+    @property
+    def status(self) -> str:
+        """`match`, `not applicable: why`, `error: why` or `N difference(s)`."""
+        if self.not_applicable:
+            return "not applicable: " + self.not_applicable
+        if self.ok:
+            return "match"
+        return "error: " + self.error if self.error else f"{len(self.differences)} difference(s)"
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,7 @@ def _recording(data: dict) -> RecordingView:
         tuple(_row(d) for d in data.get("differences", [])),
         waived,
         tuple(data.get("noise", [])),
+        data.get("not_applicable"),
     )
 
 
@@ -143,6 +154,12 @@ def _bench(figures: dict) -> list[tuple[str, str]]:
                 f"{data['legacy_ops_per_second']} vs {data['candidate_ops_per_second']}",
             )
         )
+        if "legacy_replays_per_second" in data:
+            rows.append((f"{workload} replays/s legacy vs candidate",
+                         f"{data['legacy_replays_per_second']} vs {data['candidate_replays_per_second']}"))
+    if "recordings" in figures:
+        rows.append(("recordings replayed", f"{len(figures['recordings'])} ({figures.get('copies')} copies at once)"))
+        rows += [(f"left out: {name}", short(reason, 100)) for name, reason in figures.get("left_out", {}).items()]
     return rows
 
 
@@ -152,6 +169,8 @@ def _memory(figures: dict) -> list[tuple[str, str]]:
         data = figures.get(side, {})
         rows.append((f"{side} retained B per replay", str(data.get("bytes_per_replay"))))
         rows.append((f"{side} peak bytes", str(data.get("peak_bytes"))))
+        rows.append((f"{side} recordings replayed (left out)",
+                     f"{data.get('recordings')} ({', '.join(data.get('left_out', {})) or 'none'})"))
     rows.append(("allowed B per replay", str(figures.get("allowed_bytes_per_replay"))))
     for name, data in figures.get("bounded", {}).items():
         rows.append((f"{name} max entries / bound", f"{data['max_size']} / {data['bound']}"))
@@ -162,7 +181,9 @@ def _complexity(figures: dict) -> list[tuple[str, str]]:
     rows = []
     for side in ("candidate", "legacy"):
         data = figures.get(side)
-        if data:
+        if data and data.get("measured") is False:
+            rows.append((side, data.get("note", "not measured")))
+        elif data:
             worst = data.get("worst_block") or {}
             block = f"{worst.get('name')} CC {worst.get('complexity')} ({worst.get('rank')})"
             rows.append((f"{side} worst block", block))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 
@@ -99,3 +100,30 @@ class ChangedServer(FakeServer):
     def _reply(self, message: dict, ws) -> dict:
         reply = super()._reply(message, ws)
         return {**reply, "extra": True} if reply["type"] == "pong" else reply
+
+
+class IOServer(FakeServer):
+    """Waits 5 ms on simulated I/O (a database call) before each reply."""
+
+    io_wait = 0.005
+
+    async def _handle(self, ws) -> None:
+        await ws.send(json.dumps({"type": "status", "status": "connected"}))
+        async for raw in ws:
+            await self._io()
+            await ws.send(json.dumps(self._reply(json.loads(raw), ws)))
+
+    async def _io(self) -> None:
+        await asyncio.sleep(self.io_wait)
+
+
+class SerialIOServer(IOServer):
+    """The same I/O behind one lock for all clients: as fast alone, a queue under concurrency."""
+
+    async def start(self) -> None:
+        self._turn = asyncio.Lock()
+        await super().start()
+
+    async def _io(self) -> None:
+        async with self._turn:
+            await super()._io()

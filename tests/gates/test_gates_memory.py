@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 
 from harness.gates.memory.bounded import bounded_gate, check_bounded
-from harness.gates.memory.structures import delivery_queue_subject, session_store_subject, structures_for
+from subject_trading.structures import delivery_queue_subject, session_store_subject
 from harness.gates.result import GateError
 from harness.gates.memory.gate import MemorySettings, allowed_growth, memory_gate
 
 TINY = MemorySettings(replays=5, warmup=3)
+FAKE = "gates_fake_servers:FakeServer"
 
 
 def test_allowed_growth_rule() -> None:
@@ -18,8 +19,8 @@ def test_allowed_growth_rule() -> None:
     assert allowed_growth(1000.0, TINY) == pytest.approx(1356)
 
 
-def test_leaky_candidate_fails_with_figures_and_flamegraphs(fakes_on_path: str, tmp_path: Path) -> None:
-    result = memory_gate("gates_fake_servers:FakeServer", "gates_fake_servers:LeakyServer", tmp_path, TINY)
+def test_leaky_candidate_fails_with_figures_and_flamegraphs(fakes_on_path: str, corpus_config: Path, tmp_path: Path) -> None:
+    result = memory_gate("gates_fake_servers:FakeServer", "gates_fake_servers:LeakyServer", tmp_path, corpus_config, TINY)
     assert not result.passed
     candidate, legacy = result.figures["candidate"], result.figures["legacy"]
     assert candidate["bytes_per_replay"] > 8000 > legacy["bytes_per_replay"]
@@ -29,10 +30,17 @@ def test_leaky_candidate_fails_with_figures_and_flamegraphs(fakes_on_path: str, 
     assert page.stat().st_size > 1000 and "<html" in page.read_text()[:2000].lower()
 
 
-def test_clean_candidate_passes(fakes_on_path: str, tmp_path: Path) -> None:
-    result = memory_gate("gates_fake_servers:LeakyServer", "gates_fake_servers:FakeServer", tmp_path, TINY)
+def test_clean_candidate_passes(fakes_on_path: str, corpus_config: Path, tmp_path: Path) -> None:
+    result = memory_gate("gates_fake_servers:LeakyServer", "gates_fake_servers:FakeServer", tmp_path, corpus_config, TINY)
     assert result.passed, result.reason
     assert result.figures["candidate"]["bytes_per_replay"] < 256
+    assert result.figures["candidate"]["recordings"] == 1 and result.figures["candidate"]["left_out"] == {}
+
+
+def test_selection_that_matches_nothing_is_a_harness_error(fakes_on_path: str, corpus_config: Path, tmp_path: Path) -> None:
+    corpus_config.write_text(corpus_config.read_text().replace('["pings"]', '["nothing*"]'))
+    with pytest.raises(GateError, match="no recording matches"):
+        memory_gate(FAKE, FAKE, tmp_path, corpus_config, TINY)
 
 
 class Store:
@@ -107,9 +115,13 @@ def test_structure_with_another_api_is_a_harness_error() -> None:
         bounded_gate([session_store_subject(object(), 10)], inserts=10)
 
 
-def test_worked_subject_structures_stay_bounded() -> None:
-    subjects = structures_for("refactored")
+def test_worked_subject_plugin_structures_stay_bounded() -> None:
+    from harness.config import HarnessConfig
+    from subject_trading.plugin import TradingSubject
+
+    subject = TradingSubject(HarnessConfig())
+    subjects = subject.bounded_structures("refactored:WebSocketAPIServer")
     assert [s.name for s in subjects] == ["session_store", "delivery_queue"]
-    assert structures_for("some.other:Server") == []
-    result = bounded_gate(subjects, inserts=30_000)
+    assert subject.bounded_structures("some.other:Server") == ()
+    result = bounded_gate(list(subjects), inserts=30_000)
     assert result.passed, result.figures

@@ -4,10 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import HarnessConfig
+from dataclasses import replace
+
+from harness.config import ComplexityPaths, HarnessConfig
 from harness.gates import runners
 from harness.gates.memory import gate as memory
 from harness.gates.result import NotApplicable
+from harness.subject import Subject
 from harness.gates.targets import load_class, source_root
 
 
@@ -15,13 +18,36 @@ def options(tmp_path: Path, quick: bool, candidate: str = "refactored") -> runne
     return runners.GateOptions("legacy", candidate, tmp_path, quick, HarnessConfig())
 
 
+class Structures(Subject):
+    def bounded_structures(self, candidate):
+        return ["structures of " + candidate]
+
+
 @pytest.mark.parametrize(("quick", "expected"), [(True, memory.QUICK), (False, memory.FULL)])
 def test_quick_selects_reduced_memory_effort(tmp_path: Path, monkeypatch, quick: bool, expected) -> None:
     seen = {}
     monkeypatch.setattr(memory, "memory_gate", lambda *args: seen.setdefault("args", args))
-    monkeypatch.setattr(runners, "structures_for", lambda candidate: ["structures of " + candidate])
+    monkeypatch.setattr(runners, "load_subject", lambda config: Structures(config))
     runners.run_memory(options(tmp_path, quick))
-    assert seen["args"] == ("legacy", "refactored", tmp_path, expected, ["structures of refactored"])
+    assert seen["args"] == ("legacy", "refactored", tmp_path, Path("pyproject.toml"), expected,
+                            ["structures of refactored"])
+
+
+def test_memory_of_a_url_target_is_skipped(tmp_path: Path) -> None:
+    with pytest.raises(NotApplicable, match="memory: ws://127.0.0.1:9/ is a server the harness does not start"):
+        runners.run_memory(options(tmp_path, True, candidate="ws://127.0.0.1:9/"))
+
+
+def test_complexity_sources_from_config_or_import_path(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def ok(x):\n    return x\n")
+    config = HarnessConfig(root=tmp_path, complexity=ComplexityPaths(candidate=("src",)))
+    opts = runners.GateOptions("ws://127.0.0.1:9/", "ws://127.0.0.1:8/", tmp_path, True, config)
+    result = runners.run_complexity(opts)
+    assert result.passed and result.figures["legacy"]["measured"] is False
+    assert result.figures["candidate"]["modules"][0]["path"] == "src/app.py"
+    with pytest.raises(NotApplicable, match="not a Python target"):
+        runners.run_complexity(replace(opts, config=HarnessConfig(root=tmp_path)))
 
 
 def test_source_roots_and_url_targets() -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 import statistics
-import time
 from dataclasses import dataclass, field
+from typing import Any, Iterator
 
-from harness.gates.bench.rig import Rig
 from harness.gates.bench.workloads import Workload
 
 MIN_ROUND = 0.010  # seconds: each timed round lasts at least this long
@@ -30,25 +30,30 @@ class PairedTimings:
         return [c / l for l, c in zip(self.legacy, self.candidate)]
 
 
-async def timed(workload: Workload, rig: Rig, iterations: int) -> float:
-    """Seconds for one round; GC collected before and disabled during the round."""
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """GC collected before and disabled during the timed part."""
     gc.collect()
     enabled = gc.isenabled()
     gc.disable()
     try:
-        start = time.perf_counter()
-        await workload.run(rig, iterations)
-        return time.perf_counter() - start
+        yield
     finally:
         if enabled:
             gc.enable()
 
 
-async def _fastest(workload: Workload, rigs: tuple[Rig, Rig], iterations: int, trials: int) -> float:
+async def timed(workload: Workload, rig: Any, iterations: int) -> float:
+    """Seconds of timed work in one round on one side (the workload's own clock)."""
+    with gc_paused():
+        return await workload.run(rig, iterations)
+
+
+async def _fastest(workload: Workload, rigs: tuple[Any, Any], iterations: int, trials: int) -> float:
     return min([await timed(workload, rig, iterations) for rig in rigs for _ in range(trials)])
 
 
-async def calibrate(workload: Workload, rigs: tuple[Rig, Rig], min_round: float = MIN_ROUND) -> int:
+async def calibrate(workload: Workload, rigs: tuple[Any, Any], min_round: float = MIN_ROUND) -> int:
     """The iteration count that makes every side's round last ``min_round``: grown on one round
     per side, then confirmed on the fastest of ``TRIALS`` rounds per side."""
     iterations = 1
@@ -63,14 +68,14 @@ async def calibrate(workload: Workload, rigs: tuple[Rig, Rig], min_round: float 
     return MAX_ITERATIONS
 
 
-async def interleave(workload: Workload, legacy: Rig, candidate: Rig, rounds: int, iterations: int) -> PairedTimings:
+async def interleave(workload: Workload, legacy: Any, candidate: Any, rounds: int, iterations: int) -> PairedTimings:
     """``rounds`` paired rounds; even rounds time legacy first, odd rounds candidate first."""
     result = PairedTimings(workload.name, iterations)
     for index in range(rounds):
-        order = (legacy, candidate) if index % 2 == 0 else (candidate, legacy)
-        times = {rig.name: await timed(workload, rig, iterations) for rig in order}
-        result.legacy.append(times[legacy.name])
-        result.candidate.append(times[candidate.name])
+        with gc_paused():
+            a, b = await workload.run_pair(legacy, candidate, iterations, legacy_first=index % 2 == 0)
+        result.legacy.append(a)
+        result.candidate.append(b)
     return result
 
 

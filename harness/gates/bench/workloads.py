@@ -1,55 +1,88 @@
-"""The timed work: round trips, pipelined throughput and broadcast fan-out."""
+"""What the bench times: a workload opens a rig per side and runs ``n`` iterations on it.
+
+The corpus workloads come from the recordings; a subject's plug-in may add its own
+(``harness.subject.Subject.bench_workloads``). ``run`` returns the seconds of timed work, so a
+workload can leave set-up (a fresh server per replay) and recorded sleeps out of the time.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import json
+import contextlib
 from dataclasses import dataclass
-from typing import Awaitable, Callable
+from typing import Any, AsyncContextManager, AsyncIterator
 
-from harness.gates.bench.rig import STREAM, SYMBOL, Rig, recv_json
-from harness.gates.result import GateError
-
-PING = json.dumps({"type": "ping", "id": 1})
+from harness.gates.bench.corpus import CorpusSide
 
 
-async def round_trips(rig: Rig, n: int) -> None:
-    """``n`` ping/pong exchanges, one at a time, on one connection."""
-    ws = rig.clients[0]
-    for _ in range(n):
-        await ws.send(PING)
-        await recv_json(ws)
+class Workload:
+    """A named piece of work; ``unit`` names what one iteration counts. Subclasses give ``rig``
+    and ``run``; ``run_pair`` may time both sides at a finer grain than a whole round."""
 
+    name: str
+    unit: str
 
-async def pipelined(rig: Rig, n: int) -> None:
-    """``n`` pings sent back to back on one connection, then their ``n`` replies."""
-    ws = rig.clients[0]
-    for _ in range(n):
-        await ws.send(PING)
-    for _ in range(n):
-        await recv_json(ws)
+    def rig(self, side: str, target: str) -> AsyncContextManager[Any]:
+        """What ``run`` drives on one side (started, and always stopped, by the context)."""
+        raise NotImplementedError
 
+    async def run(self, rig: Any, n: int) -> float:
+        """``n`` iterations on ``rig``; the seconds of timed work."""
+        raise NotImplementedError
 
-async def fan_out(rig: Rig, n: int) -> None:
-    """``n`` broadcasts, each until the last subscribed client has its frame."""
-    for i in range(n):
-        sent = await rig.server.broadcast_to_subscribers(STREAM, {"symbol": SYMBOL, "price": 100.0, "seq": i})
-        if sent != len(rig.clients):
-            raise GateError(f"bench: broadcast reached {sent} of {len(rig.clients)} subscribers ({rig.name})")
-        await asyncio.gather(*(recv_json(ws) for ws in rig.clients))
+    async def run_pair(self, legacy: Any, candidate: Any, n: int, legacy_first: bool) -> tuple[float, float]:
+        """One paired round: ``n`` iterations on each side, in the order given; (legacy, candidate)."""
+        if legacy_first:
+            first = await self.run(legacy, n)
+            return first, await self.run(candidate, n)
+        second = await self.run(candidate, n)
+        return await self.run(legacy, n), second
 
 
 @dataclass(frozen=True)
-class Workload:
-    """A named piece of work; ``unit`` names what ``n`` counts."""
+class CorpusWorkload(Workload):
+    """The selected recordings, each against a fresh server, ``copies`` replays at once.
+
+    One iteration is one pass over the recordings; with ``copies`` above 1 the copies of each
+    recording run side by side against one server, so a server that serialises its clients
+    shows here and not in the sequential pass.
+    """
 
     name: str
-    run: Callable[[Rig, int], Awaitable[None]]
     unit: str
+    copies: int
+    sides: dict[str, CorpusSide]
+
+    @contextlib.asynccontextmanager
+    async def rig(self, side: str, target: str) -> AsyncIterator[CorpusSide]:
+        del target  # the side already holds it
+        yield self.sides[side]
+
+    async def run(self, rig: CorpusSide, n: int) -> float:
+        total = 0.0
+        for _ in range(n):
+            for transcript in rig.transcripts:
+                total += await rig.replay(transcript, self.copies)
+        return total
+
+    async def run_pair(self, legacy: CorpusSide, candidate: CorpusSide, n: int, legacy_first: bool) -> tuple[float, float]:
+        """Each recording on both sides back to back, the order alternating from one recording to
+        the next: load from elsewhere on the machine falls on both sides alike."""
+        totals = {"legacy": 0.0, "candidate": 0.0}
+        for index in range(n * len(legacy.transcripts)):
+            transcript = legacy.transcripts[index % len(legacy.transcripts)]
+            order = (legacy, candidate) if (index % 2 == 0) == legacy_first else (candidate, legacy)
+            for side in order:
+                totals[side.name] += await side.replay(transcript, self.copies)
+        return totals["legacy"], totals["candidate"]
+
+    @property
+    def replays_per_iteration(self) -> int:
+        return self.copies * len(next(iter(self.sides.values())).transcripts)
 
 
-WORKLOADS = (
-    Workload("round_trips", round_trips, "request/response"),
-    Workload("pipelined", pipelined, "message"),
-    Workload("fan_out", fan_out, "broadcast"),
-)
+def corpus_workloads(sides: dict[str, CorpusSide], copies: int) -> tuple[CorpusWorkload, ...]:
+    """Sequential replay time, and throughput with ``copies`` replays at once."""
+    return (
+        CorpusWorkload("corpus_sequential", "corpus pass", 1, sides),
+        CorpusWorkload(f"corpus_{copies}_at_once", f"corpus pass, {copies} copies at once", copies, sides),
+    )

@@ -9,6 +9,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Sequence
 
 from harness.gates.memory.bounded import BoundedSubject, bounded_gate
 from harness.gates.result import GateError, GateResult
@@ -40,9 +41,11 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONMALLOC": "malloc", "PYTHONPATH": os.pathsep.join(paths)}
 
 
-def run_worker(target: str, replays: int, warmup: int, capture: Path) -> dict:
+def run_worker(target: str, replays: int, warmup: int, capture: Path, config: Path) -> dict:
     """One tracked run in a fresh process; its JSON figures."""
-    command = [sys.executable, "-m", "harness.gates.memory.worker", target, str(replays), str(warmup), str(capture)]
+    command = [
+        sys.executable, "-m", "harness.gates.memory.worker", target, str(replays), str(warmup), str(capture), str(config)
+    ]
     try:
         proc = subprocess.run(command, capture_output=True, text=True, timeout=WORKER_TIMEOUT, env=_env())
     except subprocess.TimeoutExpired as exc:
@@ -80,14 +83,16 @@ class Growth:
             "replays": [self.replays, 10 * self.replays],
             "retained_bytes": [self.small["retained_bytes"], self.big["retained_bytes"]],
             "peak_bytes": self.big["peak_bytes"],
+            "recordings": len(self.big["recordings"]),
+            "left_out": self.big["left_out"],
         }
 
 
-def measure(targets: dict[str, str], folder: Path, settings: MemorySettings) -> dict[str, Growth]:
+def measure(targets: dict[str, str], folder: Path, settings: MemorySettings, config: Path) -> dict[str, Growth]:
     """Small and big runs for each side, two processes at a time."""
     folder.mkdir(parents=True, exist_ok=True)
     jobs = {
-        (side, n): (target, n, settings.warmup, folder / f"{side}-{n}.bin")
+        (side, n): (target, n, settings.warmup, folder / f"{side}-{n}.bin", config)
         for side, target in targets.items()
         for n in (settings.replays, 10 * settings.replays)
     }
@@ -121,14 +126,15 @@ def memory_gate(
     legacy: str,
     candidate: str,
     reports: Path,
+    config: Path,
     settings: MemorySettings = FULL,
-    structures: list[BoundedSubject] | None = None,
+    structures: Sequence[BoundedSubject] = (),
 ) -> GateResult:
-    """Pass when the candidate's growth per replay is within ``allowed_growth`` and its session
-    structures stay bounded."""
-    growth = measure({"legacy": legacy, "candidate": candidate}, reports / "memray", settings)
+    """Pass when the candidate's growth per replay of the corpus selection (``config``, the
+    configuration file) is within ``allowed_growth`` and the plug-in's structures stay bounded."""
+    growth = measure({"legacy": legacy, "candidate": candidate}, reports / "memray", settings, config)
     artifacts = _flamegraphs(reports, list(growth), 10 * settings.replays)
-    bounded = bounded_gate(structures or [])
+    bounded = bounded_gate(list(structures))
     bound = allowed_growth(growth["legacy"].per_replay, settings)
     value = growth["candidate"].per_replay
     passed = value <= bound and bounded.passed

@@ -1,53 +1,76 @@
-"""One replay for the memory gate: a whole client session against a long-lived server."""
+"""Replays for the memory gate: the corpus selection, round robin, against one long-lived server.
+
+The server is started once with ``[tool.harness.memory] settings``; only recordings whose own
+settings agree with those run (a recording made under other settings would test other code).
+Two untimed passes over the selection come first: a recording that does not replay cleanly on a
+server that has already served the others (state carried over) is left out, with the reason.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import replace
 from typing import Any, AsyncIterator
 
-from websockets.asyncio.client import connect
+from harness.config import HarnessConfig
+from harness.errors import TargetError
+from harness.gates.result import GateError
+from harness.gates.selection import corpus_selection, fits
+from harness.redact import Restorer
+from harness.replay import ReplayFailed, timed_replay
+from harness.targets import parse_target, running
+from harness.transcript import Transcript
 
-from harness.gates.bench.rig import FRAME_TIMEOUT, PASSWORDS, STREAM, SYMBOL, recv_json, request
-from harness.gates.targets import load_class
-
-MEMORY_SETTINGS = {"rate_limit": 10**9, "rate_window": 60, "passwords": PASSWORDS}
-SCRIPT = (
-    {"type": "login", "username": "trader", "password": "trader123"},
-    {"type": "subscribe", "stream": STREAM, "symbols": [SYMBOL]},
-    {"type": "ping"},
-    {"type": "echo", "payload": {"x": 1}},
-    {"type": "no_such_type"},
-    {"type": "unsubscribe", "stream": STREAM, "symbols": [SYMBOL]},
-    {"type": "logout"},
-)
-
-
-async def replay_session(url: str) -> None:
-    """Connect, log in, subscribe, exchange a few requests, log out, close."""
-    async with connect(url, proxy=None, compression=None, ping_interval=None, open_timeout=FRAME_TIMEOUT) as ws:
-        await recv_json(ws)
-        for number, message in enumerate(SCRIPT):
-            await request(ws, {**message, "id": number})
+PROBE_PASSES = 2
 
 
 @contextlib.asynccontextmanager
-async def long_lived(target: str) -> AsyncIterator[Any]:
-    """The target started once on a free loopback port; always stopped."""
-    server = load_class(target)(settings=dict(MEMORY_SETTINGS), host="127.0.0.1", port=0, heartbeat_interval=3600)
-    await asyncio.wait_for(server.start(), 10)
+async def long_lived(target: str, config: HarnessConfig) -> AsyncIterator[Any]:
+    """The target started once with the memory settings; always stopped."""
     try:
-        yield server
-    finally:
-        await asyncio.wait_for(server.stop(), 10)
+        async with running(parse_target(target), dict(config.memory.settings), config.timeouts.start) as live:
+            yield live
+    except TargetError as exc:
+        raise GateError(f"memory: {target}: {exc}") from None
 
 
-def url_of(server: Any) -> str:
-    return f"ws://127.0.0.1:{server.port}/"
+class Replayer:
+    """Replays the selected recordings against one running target."""
 
+    def __init__(self, live: Any, config: HarnessConfig) -> None:
+        self.live = live
+        self.config = config
+        self.timeouts = replace(config.timeouts, quiet=0.0, quiet_max=0.0)
+        chosen = corpus_selection(config, config.memory)
+        self.transcripts = tuple(t for t in chosen if fits(t, config.memory.settings))
+        if not self.transcripts:
+            raise GateError("memory: no recording matches [tool.harness.memory] recordings/exclude/settings")
+        self.left_out: dict[str, str] = {}
 
-async def replays(server: Any, count: int) -> None:
-    """``count`` sessions, one after the other."""
-    for _ in range(count):
-        await replay_session(url_of(server))
-    await asyncio.sleep(0)
+    async def replay(self, transcript: Transcript) -> None:
+        """One replay; a replay that is not clean raises ReplayFailed (or asyncio.TimeoutError)."""
+        restorer = Restorer(self.config.redact, self.config.fixtures, dict(self.config.memory.settings))
+        await timed_replay(transcript, self.live, restorer, self.timeouts)
+
+    async def probe(self) -> None:
+        """Two passes; recordings that do not replay cleanly are left out."""
+        for _ in range(PROBE_PASSES):
+            for transcript in self.transcripts:
+                try:
+                    await self.replay(transcript)
+                except (ReplayFailed, asyncio.TimeoutError) as exc:
+                    self.left_out[transcript.name] = str(exc) or "timed out"
+            self.transcripts = tuple(t for t in self.transcripts if t.name not in self.left_out)
+        if not self.transcripts:
+            raise GateError(f"memory: no selected recording replays cleanly: {next(iter(self.left_out.values()))}")
+
+    async def replays(self, count: int) -> None:
+        """``count`` replays, round robin over the kept recordings."""
+        for index in range(count):
+            transcript = self.transcripts[index % len(self.transcripts)]
+            try:
+                await self.replay(transcript)
+            except (ReplayFailed, asyncio.TimeoutError) as exc:
+                raise GateError(f"memory: replay {index} ({transcript.name}) failed: {exc or 'timed out'}") from None
+        await asyncio.sleep(0)

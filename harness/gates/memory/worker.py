@@ -1,7 +1,7 @@
 """Tracked work in its own process: warm up, then N replays under one memray Tracker.
 
-``python -m harness.gates.memory.worker TARGET REPLAYS WARMUP OUT.bin`` prints a JSON line with
-the retained (leaked) bytes and the peak of the tracked part.
+``python -m harness.gates.memory.worker TARGET REPLAYS WARMUP OUT.bin CONFIG`` prints a JSON line
+with the retained (leaked) bytes and the peak of the tracked part, and the recordings replayed.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from pathlib import Path
 
 import memray
 
-from harness.gates.memory.session import long_lived, replays
+from harness.config import HarnessConfig, load_config
+from harness.errors import HarnessError
+from harness.gates.memory.session import Replayer, long_lived
 
 
 def figures(path: Path) -> dict:
@@ -28,20 +30,27 @@ def figures(path: Path) -> dict:
     }
 
 
-async def _tracked(target: str, count: int, warmup: int, out: Path) -> None:
-    async with long_lived(target) as server:
-        await replays(server, warmup)
+async def _tracked(target: str, count: int, warmup: int, out: Path, config: HarnessConfig) -> dict:
+    async with long_lived(target, config) as live:
+        replayer = Replayer(live, config)
+        await replayer.probe()
+        await replayer.replays(warmup)
         gc.collect()
         with memray.Tracker(str(out), native_traces=False, trace_python_allocators=True):
-            await replays(server, count)
+            await replayer.replays(count)
             gc.collect()
+    return {"recordings": [t.name for t in replayer.transcripts], "left_out": replayer.left_out}
 
 
 def main(argv: list[str]) -> int:
-    target, count, warmup, out = argv[0], int(argv[1]), int(argv[2]), Path(argv[3])
+    target, count, warmup, out, config_path = argv[0], int(argv[1]), int(argv[2]), Path(argv[3]), Path(argv[4])
     out.unlink(missing_ok=True)
-    asyncio.run(_tracked(target, count, warmup, out))
-    print(json.dumps({"target": target, "replays": count, "capture": str(out), **figures(out)}))
+    try:
+        replayed = asyncio.run(_tracked(target, count, warmup, out, load_config(config_path)))
+    except HarnessError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(json.dumps({"target": target, "replays": count, "capture": str(out), **figures(out), **replayed}))
     return 0
 
 

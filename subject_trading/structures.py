@@ -1,4 +1,4 @@
-"""The session store and delivery queue of known candidates, filled as their server fills them.
+"""The refactored package's session store and delivery queue, filled as its server fills them.
 
 Each session connects (a reconnect token is issued), leaves (its state is saved for the TTL)
 and leaves one critical frame queued; ``WINDOW`` sessions later that client comes back for its
@@ -7,7 +7,7 @@ frame and its session ends.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from harness.gates.memory.bounded import BoundedSubject
 
@@ -50,7 +50,8 @@ def delivery_queue_subject(queue: Any, bound: int, window: int = WINDOW, step: f
     return BoundedSubject("delivery_queue", add, size, bound)
 
 
-def _refactored() -> list[BoundedSubject]:
+def refactored_structures() -> list[BoundedSubject]:
+    """The refactored package's session store and delivery queue at their configured bounds."""
     from refactored.lifecycle.delivery import DeliveryQueue
     from refactored.lifecycle.session_store import SessionStore, Snapshot
 
@@ -58,12 +59,3 @@ def _refactored() -> list[BoundedSubject]:
         session_store_subject(SessionStore(ttl=TTL, max_sessions=MAX_SESSIONS), MAX_SESSIONS, Snapshot()),
         delivery_queue_subject(DeliveryQueue(limit=QUEUE_LIMIT, ttl=TTL), QUEUE_LIMIT),
     ]
-
-
-PROVIDERS: dict[str, Callable[[], list[BoundedSubject]]] = {"refactored": _refactored}
-
-
-def structures_for(candidate: str) -> list[BoundedSubject]:
-    """The candidate's session store and delivery queue, or none when it is not a known one."""
-    provider = PROVIDERS.get(candidate)
-    return provider() if provider else []

@@ -1,4 +1,4 @@
-"""A running server with logged-in, connected clients: what a workload drives."""
+"""A running trading server with logged-in, subscribed clients: what a broadcast workload drives."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any, AsyncIterator
 from websockets.asyncio.client import ClientConnection, connect
 
 from harness.gates.result import GateError
-from harness.gates.targets import load_class
+from harness.targets import load_server_class, parse_target
 
 # The development users, whatever the project's fixtures say.
 PASSWORDS = {"admin": "admin123", "trader": "trader123", "viewer": "viewer123"}
@@ -68,7 +68,8 @@ async def running_rig(
     name: str, target: str, subscribers: int, user: tuple[str, str] = ("viewer", "viewer123")
 ) -> AsyncIterator[Rig]:
     """Start ``target`` on a free loopback port with ``subscribers`` clients; always stop it."""
-    server = load_class(target)(settings=dict(BENCH_SETTINGS), host="127.0.0.1", port=0, heartbeat_interval=3600)
+    server_class = load_server_class(parse_target(target))
+    server = server_class(settings=dict(BENCH_SETTINGS), host="127.0.0.1", port=0, heartbeat_interval=3600)
     await asyncio.wait_for(server.start(), 10)
     clients: list[ClientConnection] = []
     try:
