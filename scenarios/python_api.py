@@ -116,3 +116,35 @@ async def api_events_sessions_and_collections(s):
     await until(c1, "collection_update", "completed")
     await ask(c1, {"type": "collection_stop", "id": 5})
     await returned(s, "get_stats")
+
+
+@scenario(name="api_broadcast_critical", tags=["python_api", "subscriptions", "reconnect", "multi_client"])
+async def api_broadcast_critical(s):
+    """critical streams through broadcast_to_subscribers: positions get a message_id too; an explicit
+    message_id reaches a client once (the second push returns 0); a subscriber that left gets what was
+    broadcast while it was away on its header reconnect, except a broadcast that excluded it; a departed
+    client not subscribed to the stream gets nothing"""
+    c1, _ = await login(s, "c1", "trader")
+    c2, w2 = await login(s, "c2", "trader")
+    c3, w3 = await login(s, "c3", "viewer")
+    await ask(c1, {"type": "subscribe", "stream": "positions", "id": 1})
+    await ask(c2, {"type": "subscribe", "stream": "orders", "id": 1})
+    await ask(c3, {"type": "subscribe", "stream": "market_data", "id": 1})
+    assert await returned(s, BROADCAST, "positions", {"symbol": "BTC_USDT", "quantity": 1}) == 1
+    await frames(c1, 1)
+    assert await returned(s, BROADCAST, "orders", {"symbol": "BTC_USDT", "message_id": "order-7"}) == 1
+    await frames(c2, 1)
+    assert await returned(s, BROADCAST, "orders", {"symbol": "BTC_USDT", "message_id": "order-7"}) == 0
+    await leave(s, c2)
+    await leave(s, c3)
+    await s.sleep(SETTLE_MS)
+    assert await returned(s, BROADCAST, "orders", {"symbol": "BTC_USDT", "side": "buy"}) == 0
+    assert await returned(s, BROADCAST, "orders", {"symbol": "BTC_USDT", "side": "sell"},
+                          exclude_client=w2["client_id"]) == 0
+    await returned(s, "get_stats")
+    c2 = await s.connect("c2", headers={"X-Reconnect-Token": w2["reconnect_token"]})
+    await c2.recv_until("orders")
+    assert (await ask(c2, {"type": "ping", "id": 2}))["type"] == "pong"
+    c3 = await s.connect("c3", headers={"X-Reconnect-Token": w3["reconnect_token"]})
+    await c3.recv()
+    assert (await ask(c3, {"type": "ping", "id": 2}))["type"] == "pong"
