@@ -79,6 +79,12 @@ async def replay_corpus(rig: CorpusRig, n: int) -> float:
     return total
 
 
+def wire_transcripts(paths: list[Path]) -> list[Transcript]:
+    """The recordings of ``paths`` that only use the wire (no calls of the server's Python API or
+    event lines, which are not wire workload)."""
+    return [t for t in load_transcripts(paths) if t.server_side is None]
+
+
 def corpus_rigs(names: list[str], paths: list[Path] | None = None) -> dict[str, CorpusRig]:
-    transcripts = tuple(load_transcripts(paths or corpus_paths()))
+    transcripts = tuple(wire_transcripts(paths or corpus_paths()))
     return {name: CorpusRig(name, transcripts) for name in names}

@@ -30,14 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from harness.config import Fixtures, Redaction
-from harness.corpus import load_transcripts
 from harness.gates.targets import load_class
 from harness.redact import Restorer
 from harness.replay import _Run
 from harness.targets import LiveTarget, constructor_arguments
 from harness.transcript import Transcript
 
-from benchmarks.corpus import NO_QUIET, corpus_paths
+from benchmarks.corpus import NO_QUIET, corpus_paths, wire_transcripts
 from benchmarks.interleave import Timings, orders
 from benchmarks.targets import TARGETS
 
@@ -161,7 +160,7 @@ async def corpus_cpu(hosts: dict[str, HostProcess], transcripts: list[Transcript
 
 def measure(names: list[str], rounds: int, paths: list[Path] | None = None) -> Timings:
     """Start one host per server, measure, always stop the hosts."""
-    transcripts = load_transcripts(paths or corpus_paths())
+    transcripts = wire_transcripts(paths or corpus_paths())
     hosts: dict[str, HostProcess] = {}
     try:
         for name in names:

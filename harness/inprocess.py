@@ -10,6 +10,7 @@ from typing import Any, AsyncIterator, Callable, Protocol, runtime_checkable
 
 from harness.config import Timeouts
 from harness.errors import TargetError
+from harness.serverside import EventRecorder, ServerControl, accepts_event_bus
 from harness.targets import LOOPBACK, LiveTarget, TargetSpec, constructor_arguments, load_server_class
 
 
@@ -96,12 +97,18 @@ def _checked(server: Any, label: str) -> Any:
 async def serve_class(
     target: TargetSpec, settings: dict[str, Any] | None, timeouts: Timeouts
 ) -> AsyncIterator[LiveTarget]:
-    """A fresh instance of the class with `settings`, on its own thread; always stopped."""
+    """A fresh instance of the class with `settings`, on its own thread; always stopped. A class
+    whose constructor takes `event_bus` gets one that records what it publishes."""
     cls = load_server_class(target)
+    arrived = asyncio.Event()
     arguments = constructor_arguments(settings, target.keywords)
+    bus = EventRecorder(asyncio.get_running_loop(), arrived) if accepts_event_bus(cls) else None
+    if bus is not None:
+        arguments["event_bus"] = bus
     thread = ServerThread(lambda: _checked(cls(**arguments), target.spec), target.spec, timeouts.start)
     try:
         port = await thread.start()
-        yield LiveTarget(f"ws://{LOOPBACK}:{port}/", thread.server)
+        control = ServerControl(thread.server, thread.loop, bus)
+        yield LiveTarget(f"ws://{LOOPBACK}:{port}/", control, arrived)
     finally:
         await thread.stop()

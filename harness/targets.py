@@ -11,11 +11,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import importlib
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
 
@@ -61,10 +62,13 @@ class TargetSpec:
 
 @dataclass(frozen=True)
 class LiveTarget:
-    """A started target: its URL, and for an in-process server its Python side (else None)."""
+    """A started target: its URL; for an in-process server, its Python side (a
+    harness.serverside.ServerControl, else None); `arrived` is set whenever the server publishes
+    on its event bus."""
 
     url: str
     server: Any | None = None
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 def _dotted(path: str) -> bool:

@@ -17,18 +17,11 @@ from harness.config import HarnessConfig, Selection, Timeouts
 from harness.errors import TargetError
 from harness.gates.result import GateError
 from harness.gates.selection import settings_for
+from harness.errors import ReplayProblem
 from harness.redact import Restorer
 from harness.replay import ReplayFailed, TimedReplay, timed_replay
 from harness.targets import parse_target, running
 from harness.transcript import Transcript
-
-
-class ReplayProblem(Exception):
-    """A replay that did not run cleanly on ``side``: the target failed or the frames did not come."""
-
-    def __init__(self, side: str, message: str) -> None:
-        super().__init__(message)
-        self.side = side
 
 
 @dataclass(frozen=True)
