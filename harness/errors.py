@@ -6,6 +6,7 @@
     │   └── ConfigError         a bad `[tool.harness]` table, waivers or declarations file
     ├── TargetError             a target that cannot be resolved or started
     ├── ReplayFailed            a target that cannot be replayed against (one recording fails)
+    │   └── UncleanReplay       a timed replay (bench) that did not run cleanly on one side
     ├── ScenarioError           a scenario script that failed while recording
     ├── GateError               a gate that could not be evaluated (not a failed gate)
     └── NotApplicable           a gate that cannot apply to a target (it is skipped)
@@ -46,6 +47,14 @@ class ScenarioError(HarnessError):
 
 class ReplayFailed(HarnessError):
     """The target cannot be replayed against (refused, died, hung): the recording fails."""
+
+
+class UncleanReplay(ReplayFailed):
+    """A replay the bench times did not run cleanly on ``side`` (a frame never came)."""
+
+    def __init__(self, side: str, message: str) -> None:
+        super().__init__(message)
+        self.side = side
 
 
 class GateError(HarnessError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harness.config import HarnessConfig, Timeouts
+from subject_trading.config import harness_config
 
 
 @pytest.fixture
@@ -14,4 +15,4 @@ def fast_timeouts() -> Timeouts:
 
 @pytest.fixture
 def fast_config(fast_timeouts, tmp_path) -> HarnessConfig:
-    return HarnessConfig(timeouts=fast_timeouts, root=tmp_path, concurrency=4)
+    return harness_config(timeouts=fast_timeouts, root=tmp_path, concurrency=4)

@@ -9,7 +9,8 @@ from harness import transcript as wsgm
 from harness.cli import build_parser, main
 from harness.corpus import compare_corpus
 from harness.scenario import load_scenarios, record_scenario
-from harness_support import EDITED, ISSUER
+from harness_support import EDITED, ISSUER, SUBJECT_TABLES
+from subject_trading.config import harness_config
 
 SCENARIOS = Path(__file__).parent / "scenario_files" / "issuer_scenarios.py"
 
@@ -18,10 +19,10 @@ SCENARIOS = Path(__file__).parent / "scenario_files" / "issuer_scenarios.py"
 def corpus(tmp_path_factory):
     """Two recordings of the issuer server, recorded once for this module."""
     import asyncio
-    from harness.config import HarnessConfig, Timeouts
+    from harness.config import Timeouts
 
     out = tmp_path_factory.mktemp("recordings")
-    config = HarnessConfig(timeouts=Timeouts(quiet=0.05))
+    config = harness_config(timeouts=Timeouts(quiet=0.05))
 
     async def record():
         for sc in load_scenarios([SCENARIOS]):
@@ -36,7 +37,7 @@ def project(tmp_path):
     path = tmp_path / "pyproject.toml"
     path.write_text(
         '[tool.harness]\nwaivers_file = "waivers.toml"\nconcurrency = 4\n'
-        "[tool.harness.timeouts]\nquiet = 0.05\nframe = 2\n"
+        "[tool.harness.timeouts]\nquiet = 0.05\nframe = 2\n" + SUBJECT_TABLES
     )
     return path
 
