@@ -16,7 +16,7 @@ from harness.config import Timeouts
 from harness.corpus import collect_recordings, load_transcripts
 from harness.gates.targets import load_class
 from harness.redact import Restorer
-from harness.targets import constructor_arguments
+from harness.targets import LiveTarget, constructor_arguments
 from harness.replay import _Run
 from harness.transcript import Transcript
 from subject_trading.config import harness_config
@@ -54,7 +54,7 @@ async def replay_once(transcript: Transcript, target: str) -> tuple[float, list[
     await asyncio.wait_for(server.start(), 10)
     try:
         restorer = Restorer(SUBJECT.redact, SUBJECT.fixtures, transcript.meta.settings)
-        run = _Run(transcript, f"ws://127.0.0.1:{server.port}/", restorer, NO_QUIET)
+        run = _Run(transcript, LiveTarget(f"ws://127.0.0.1:{server.port}/"), restorer, NO_QUIET)
         start = time.perf_counter()
         await asyncio.wait_for(run.run(), 60)
         return time.perf_counter() - start, run.warnings
@@ -82,6 +82,12 @@ async def replay_corpus(rig: CorpusRig, n: int) -> float:
     return total
 
 
+def wire_transcripts(paths: list[Path]) -> list[Transcript]:
+    """The recordings of ``paths`` that only use the wire (no calls of the server's Python API or
+    event lines, which are not wire workload)."""
+    return [t for t in load_transcripts(paths) if t.server_side is None]
+
+
 def corpus_rigs(names: list[str], paths: list[Path] | None = None) -> dict[str, CorpusRig]:
-    transcripts = tuple(load_transcripts(paths or corpus_paths()))
+    transcripts = tuple(wire_transcripts(paths or corpus_paths()))
     return {name: CorpusRig(name, transcripts) for name in names}

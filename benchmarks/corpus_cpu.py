@@ -29,15 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.corpus import load_transcripts
 from harness.gates.targets import load_class
 from harness.redact import Restorer
 from harness.replay import _Run
-from harness.targets import constructor_arguments
+from harness.targets import LiveTarget, constructor_arguments
 from harness.transcript import Transcript
 from subject_trading.config import harness_config
 
-from benchmarks.corpus import NO_QUIET, corpus_paths
+from benchmarks.corpus import NO_QUIET, corpus_paths, wire_transcripts
 from benchmarks.interleave import Timings, orders
 from benchmarks.targets import TARGETS
 
@@ -137,7 +136,7 @@ async def replay_on(host: HostProcess, transcript: Transcript) -> float:
     settings = transcript.meta.settings
     port = (await asyncio.to_thread(host.ask, {"start": host.target, "settings": settings}))["port"]
     try:
-        run = _Run(transcript, f"ws://127.0.0.1:{port}/", Restorer(SUBJECT.redact, SUBJECT.fixtures, settings), NO_QUIET)
+        run = _Run(transcript, LiveTarget(f"ws://127.0.0.1:{port}/"), Restorer(SUBJECT.redact, SUBJECT.fixtures, settings), NO_QUIET)
         await asyncio.wait_for(run.run(), REPLAY_TIMEOUT)
     finally:
         cpu = (await asyncio.to_thread(host.ask, {"stop": True}))["cpu"]
@@ -163,7 +162,7 @@ async def corpus_cpu(hosts: dict[str, HostProcess], transcripts: list[Transcript
 
 def measure(names: list[str], rounds: int, paths: list[Path] | None = None) -> Timings:
     """Start one host per server, measure, always stop the hosts."""
-    transcripts = load_transcripts(paths or corpus_paths())
+    transcripts = wire_transcripts(paths or corpus_paths())
     hosts: dict[str, HostProcess] = {}
     try:
         for name in names:

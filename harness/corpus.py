@@ -37,6 +37,7 @@ class RecordingResult:
     expected: NormalObservation | None = None
     actual: NormalObservation | None = None
     invalid: bool = False  # the transcript itself was rejected; `error` says where and why
+    not_applicable: str | None = None  # why a target cannot run this recording (neither pass nor failure)
 
     @property
     def ok(self) -> bool:
@@ -50,6 +51,7 @@ class RecordingResult:
             "ok": self.ok,
             "error": self.error,
             "invalid": self.invalid,
+            "not_applicable": self.not_applicable,
             "differences": [d.to_dict() for d in self.differences],
             "waived": [w.to_dict() for w in self.waived],
             "noise": self.noise,
@@ -87,13 +89,20 @@ class CorpusResult:
     def waived_count(self) -> int:
         return sum(len(r.waived) for r in self.recordings)
 
+    @property
+    def not_applicable(self) -> list[RecordingResult]:
+        """Recordings a target could not run (e.g. calls against an external target)."""
+        return [r for r in self.recordings if r.not_applicable]
+
     def summary(self) -> str:
-        """One line: recordings, matches, differences, waivers, failures."""
+        """One line: recordings, matches, differences, failures, not applicable, waivers."""
         failed = sum(r.error is not None for r in self.recordings)
-        matching = sum(r.ok for r in self.recordings)
+        skipped = len(self.not_applicable)
+        matching = sum(r.ok for r in self.recordings) - skipped
+        not_run = f"{skipped} not applicable, " if skipped else ""
         return (
             f"{len(self.recordings)} recordings: {matching} match, "
-            f"{self.unwaived_count - failed} differences, {failed} failed, "
+            f"{self.unwaived_count - failed} differences, {failed} failed, {not_run}"
             f"{self.waived_count} waived, {len(self.unused_waivers)} unused waivers"
         )
 
@@ -165,16 +174,16 @@ def _failure(*observations: Observation) -> str | None:
 
 
 class _TargetFailed(Exception):
-    """A run failed: the recording's result is that failure (no further runs)."""
+    """A run failed, or could not run: the recording's result is that (no further runs)."""
 
     def __init__(self, observation: Observation) -> None:
-        super().__init__(observation.failed)
+        super().__init__(observation.failed or observation.not_applicable)
         self.observation = observation
 
 
 async def _run(replay, transcript: Transcript, target: str) -> Observation:
     observation = await replay(transcript, target)
-    if observation.failed:
+    if observation.failed or observation.not_applicable:
         raise _TargetFailed(observation)
     return observation
 
@@ -248,9 +257,10 @@ async def _guarded(job, transcript: Transcript) -> RecordingResult:
         return RecordingResult(
             transcript.name,
             transcript.path,
-            error=f"{obs.target}: {obs.failed}",
+            error=f"{obs.target}: {obs.failed}" if obs.failed else None,
             warnings=[f"{obs.target}: {w}" for w in obs.warnings],
             timings={f"0:{obs.target}": round(obs.duration, 4)},
+            not_applicable=f"{obs.target}: {obs.not_applicable}" if obs.not_applicable else None,
         )
     except Exception as exc:  # the run goes on with the other recordings
         return RecordingResult(transcript.name, transcript.path, error=f"harness error: {exc!r}")
@@ -290,7 +300,7 @@ def _with_waivers(
     """The results with waivers applied, and the unused waivers: for recordings that ran (not
     failed) and, when a whole directory ran, for recordings that do not exist."""
     waived = [_waived(result, waivers) for result in results]
-    checked = {r.name for r in waived if r.error is None}
+    checked = {r.name for r in waived if r.error is None and not r.not_applicable}
     if complete:
         checked |= {w.recording for w in waivers} - {r.name for r in waived}
     return waived, unused_waivers(waivers, [w for r in waived for w in r.waived], checked)

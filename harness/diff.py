@@ -9,6 +9,7 @@ from typing import Any
 
 from harness.jsonpath import ROOT, child
 from harness.normalise import NormalClient, NormalFrame, NormalObservation
+from harness.serverside import STREAMS
 
 ABSENT = "<absent>"
 
@@ -175,10 +176,12 @@ def diff_clients(recording: str, expected: NormalClient, actual: NormalClient) -
 
 
 def diff_observations(expected: NormalObservation, actual: NormalObservation) -> list[Difference]:
-    """Differences per client, clients in the expected side's order."""
+    """Differences per client, clients in the expected side's order; the server-side streams only
+    when both sides observed them."""
     out = []
     names = list(expected.clients) + [n for n in actual.clients if n not in expected.clients]
-    for name in names:
+    unseen = () if expected.server_side and actual.server_side else STREAMS
+    for name in (n for n in names if n not in unseen):
         empty = NormalClient(name, (), (), ())
         out += diff_clients(
             expected.recording, expected.clients.get(name, empty), actual.clients.get(name, empty)

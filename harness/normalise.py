@@ -41,6 +41,7 @@ class NormalObservation:
     recording: str
     target: str
     clients: dict[str, NormalClient]
+    server_side: bool = True  # the server-side streams were observed (see Observation)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form (the golden-master snapshot)."""
@@ -161,4 +162,4 @@ def normalise(observation: Observation, noise: NoiseSpec) -> NormalObservation:
     """Normalise every client's frames (clients in recording order, one placeholder space)."""
     normaliser = _Normaliser(noise)
     clients = {name: normaliser.client(c) for name, c in observation.clients.items()}
-    return NormalObservation(observation.recording, observation.target, clients)
+    return NormalObservation(observation.recording, observation.target, clients, observation.server_side)

@@ -6,7 +6,8 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.transcript import Transcript
+from harness.serverside import CALLS, EVENTS, Outcome, Publication, stream_text
+from harness.transcript import Event, Transcript
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,10 @@ class ClientObservation:
 
 @dataclass(frozen=True)
 class Observation:
-    """The outcome of one replay of one recording against one target."""
+    """The outcome of one replay of one recording against one target. `clients` also holds the
+    server-side streams (`@calls`, `@events`) when they are not empty; `server_side` says whether
+    they were observed at all (an external target shows none); `not_applicable` says why the
+    recording cannot run against this target."""
 
     recording: str
     target: str
@@ -54,16 +58,39 @@ class Observation:
     failed: str | None = None
     warnings: tuple[str, ...] = ()
     duration: float = 0.0
+    server_side: bool = True
+    not_applicable: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "recording": self.recording,
             "target": self.target,
             "failed": self.failed,
+            "not_applicable": self.not_applicable,
+            "server_side": self.server_side,
             "warnings": list(self.warnings),
             "duration": round(self.duration, 4),
             "clients": {name: c.to_dict() for name, c in self.clients.items()},
         }
+
+
+def server_streams(outcomes: list[Outcome], published: tuple[Publication, ...]) -> dict[str, ClientObservation]:
+    """The non-empty server-side streams: call outcomes and publications, as JSON text frames."""
+    frames = {
+        CALLS: tuple(Frame(text=stream_text(o.frame())) for o in outcomes),
+        EVENTS: tuple(Frame(text=stream_text(p.frame())) for p in published),
+    }
+    return {name: ClientObservation(name, stream) for name, stream in frames.items() if stream}
+
+
+def _recorded_outcome(event: Event) -> Outcome:
+    return Outcome(event.method or "", event.kind, event.value if event.kind == "returned" else event.error)
+
+
+def _recorded_streams(transcript: Transcript) -> dict[str, ClientObservation]:
+    outcomes = [_recorded_outcome(e) for e in transcript.events if e.kind in ("returned", "raised")]
+    published = tuple(Publication(e.topic or "", e.data) for e in transcript.events if e.kind == "event")
+    return server_streams(outcomes, published)
 
 
 def expected_observation(transcript: Transcript) -> Observation:
@@ -81,4 +108,6 @@ def expected_observation(transcript: Transcript) -> Observation:
         name: ClientObservation(name, tuple(frames[name]), tuple(codes[name]), tuple(rejected[name]))
         for name in transcript.clients
     }
-    return Observation(recording=transcript.name, target="recording", clients=clients)
+    clients.update(_recorded_streams(transcript))
+    return Observation(recording=transcript.name, target="recording", clients=clients,
+                       server_side=transcript.server_side is not None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -9,6 +10,7 @@ from typing import Any, Callable
 
 from harness.config import Fixtures, Redaction
 from harness.redact import Redactor
+from harness.serverside import CALLS, Outcome, Publication
 from harness.transcript import Event, Meta, Transcript, binary_event
 
 
@@ -66,6 +68,21 @@ class Recorder:
 
     def sleep(self, ms: float) -> None:
         self.events.append(Event("sleep", "", self._t(), ms=ms))
+
+    def call(self, method: str, args: list[Any], kwargs: dict[str, Any]) -> None:
+        """A call of the server's method, written when it starts (what it causes comes after it).
+        Issued values in the arguments are aliased, as in a sent frame."""
+        args, kwargs = json.loads(self.redactor.send_text(CALLS, json.dumps([list(args), dict(kwargs)])))
+        self.events.append(Event("call", "", self._t(), method=method, args=args, kwargs=kwargs))
+
+    def outcome(self, outcome: Outcome) -> None:
+        """What the call returned (its JSON form) or the type of exception it raised."""
+        field = {"returned": "value", "raised": "error"}[outcome.kind]
+        self.events.append(Event(outcome.kind, "", self._t(), method=outcome.method, **{field: outcome.value}))
+
+    def event(self, publication: Publication) -> None:
+        """A publication on the server's event bus."""
+        self.events.append(Event("event", "", self._t(), topic=publication.topic, data=publication.data))
 
     def transcript(self, path: str = "<memory>") -> Transcript:
         return Transcript(self.meta, tuple(self.events), path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from dataclasses import dataclass, field
 
@@ -12,11 +13,12 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 
 from harness.closecodes import close_with
 from harness.config import Fixtures, Redaction, Timeouts
-from harness.errors import ReplayFailed, TargetError
-from harness.observation import ClientObservation, Frame, Observation
+from harness.errors import ReplayFailed, TargetError, TranscriptError
+from harness.observation import ClientObservation, Frame, Observation, server_streams
 from harness.redact import Restorer
+from harness.serverside import CALLS, EVENTS, Outcome, ServerControl
 from harness.syncpoints import Progress, plan
-from harness.targets import parse_target, running
+from harness.targets import LiveTarget, parse_target, running
 from harness.transcript import Event, Transcript
 
 
@@ -37,18 +39,23 @@ class _ClientLog:
 
 
 class _Run:
-    """One replay in progress: the open connections and what they received."""
+    """One replay in progress: the open connections and what they received, the outcomes of the
+    calls made and (through `live`) what the server published."""
 
-    def __init__(self, transcript: Transcript, url: str, restorer: Restorer, timeouts: Timeouts) -> None:
+    def __init__(self, transcript: Transcript, live: LiveTarget, restorer: Restorer, timeouts: Timeouts) -> None:
         self.transcript = transcript
-        self.url = url
+        self.url = live.url
+        self.live = live
         self.restorer = restorer
         self.timeouts = timeouts
         self.logs = {name: _ClientLog() for name in transcript.clients}
-        self.activity = asyncio.Event()
+        self.outcomes: list[Outcome] = []
+        self.activity = live.arrived
         self.warnings: list[str] = []
         self.slept = 0.0  # seconds spent in the recording's own sleep lines
-        self.actions = {"connect": self.connect, "send": self.send, "close": self.close, "sleep": self.sleep}
+        self.actions = {
+            "connect": self.connect, "send": self.send, "close": self.close, "sleep": self.sleep, "call": self.call,
+        }
 
     async def run(self) -> None:
         steps, final = plan(self.transcript)
@@ -62,10 +69,13 @@ class _Run:
             await self.close_all()
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
-        return (
-            {n: len(log.frames) for n, log in self.logs.items()},
-            {n: len(log.close_codes) for n, log in self.logs.items()},
-        )
+        frames = {n: len(log.frames) for n, log in self.logs.items()}
+        frames[CALLS] = len(self.outcomes)
+        frames[EVENTS] = len(self.published())
+        return frames, {n: len(log.close_codes) for n, log in self.logs.items()}
+
+    def published(self):
+        return self.live.server.published() if self.live.server is not None else ()
 
     async def wait_for(self, progress: Progress, where: str) -> None:
         """Wait (bounded) until every client has seen what the recording shows."""
@@ -86,8 +96,9 @@ class _Run:
         return bool(owing) and all(self._ended(name) for name in owing)
 
     def _ended(self, name: str) -> bool:
-        log = self.logs[name]
-        return log.reader is None or log.reader.done()
+        """A client whose connection is over (a server-side stream never ends before the run)."""
+        log = self.logs.get(name)
+        return log is not None and (log.reader is None or log.reader.done())
 
     async def _activity(self, timeout: float) -> bool:
         self.activity.clear()
@@ -183,6 +194,16 @@ class _Run:
         await asyncio.sleep((event.ms or 0) / 1000)
         self.slept += time.perf_counter() - start
 
+    async def call(self, event: Event) -> None:
+        """Call the server's method (bounded by `timeouts.frame`); its outcome is observed."""
+        method = event.method or ""
+        args, kwargs = json.loads(self.restorer.send_text(json.dumps([event.args or [], event.kwargs or {}])))
+        outcome = await self.live.server.call(method, args, kwargs, self.timeouts.frame)
+        if outcome.kind == "hung":
+            self.warnings.append(f"line {event.line}: {method} did not return within {self.timeouts.frame:g} s")
+        self.outcomes.append(outcome)
+        self.activity.set()
+
     async def close_all(self) -> None:
         """Close every connection still open (1000), bounded."""
         await asyncio.gather(
@@ -191,7 +212,47 @@ class _Run:
 
     def observation(self, target: str, failed: str | None, duration: float) -> Observation:
         clients = {name: log.freeze(name) for name, log in self.logs.items()}
-        return Observation(self.transcript.name, target, clients, failed, tuple(self.warnings), duration)
+        clients.update(server_streams(self.outcomes, self.published()))
+        return Observation(self.transcript.name, target, clients, failed, tuple(self.warnings), duration,
+                           server_side=self.live.server is not None)
+
+
+def not_applicable(transcript: Transcript, server: ServerControl | None) -> str | None:
+    """Why the recording cannot run against a target without a Python side (None: it can)."""
+    first_call = next(iter(transcript.calls), None)
+    if server is not None or first_call is None:
+        return None
+    return (f"{transcript.path}:{first_call.line}: the recording calls the server's methods "
+            f"({first_call.method}), which only an in-process target can run")
+
+
+def check_calls(transcript: Transcript, server: ServerControl) -> None:
+    """Every called method exists on the server and is callable (before anything runs)."""
+    for event in transcript.calls:
+        problem = server.problem(event.method or "")
+        if problem is not None:
+            raise TranscriptError(transcript.path, event.line, problem)
+
+
+def _external_warnings(transcript: Transcript, target: str, live: LiveTarget) -> list[str]:
+    out = []
+    if transcript.meta.settings and not parse_target(target).in_process:
+        out.append("external target: the recording's settings were not applied")
+    if live.server is None and any(e.kind == "event" for e in transcript.events):
+        out.append("external target: the recording's event lines are not compared (in-process targets only)")
+    return out
+
+
+def _replay_live(transcript: Transcript, target: str, live: LiveTarget, restorer: Restorer,
+                       timeouts: Timeouts) -> _Run | Observation:
+    """The run against a started target (its observation so far stays readable on a timeout), or
+    the observation of a recording the target cannot run."""
+    reason = not_applicable(transcript, live.server)
+    if reason is not None:
+        return Observation(transcript.name, target, server_side=False, not_applicable=reason)
+    if live.server is not None:
+        check_calls(transcript, live.server)
+    return _Run(transcript, live, restorer, timeouts)
 
 
 async def replay_recording(
@@ -206,19 +267,21 @@ async def replay_recording(
     timeouts = timeouts or Timeouts()
     restorer = Restorer(redaction or Redaction(), fixtures or Fixtures(), transcript.meta.settings)
     started = time.perf_counter()
-    run: _Run | None = None
+    run: _Run | Observation | None = None
     failed = None
     try:
-        async with running(parse_target(target), transcript.meta.settings, timeouts.start) as url:
-            run = _Run(transcript, url, restorer, timeouts)
-            await asyncio.wait_for(run.run(), timeouts.recording)
+        async with running(parse_target(target), transcript.meta.settings, timeouts.start) as live:
+            run = _replay_live(transcript, target, live, restorer, timeouts)
+            if isinstance(run, _Run):
+                run.warnings += _external_warnings(transcript, target, live)
+                await asyncio.wait_for(run.run(), timeouts.recording)
     except asyncio.TimeoutError:
         failed = f"replay timed out after {timeouts.recording:g} s"
-    except (TargetError, ReplayFailed) as exc:
+    except (TargetError, TranscriptError, ReplayFailed) as exc:
         failed = str(exc)
     duration = time.perf_counter() - started
-    if run is not None and transcript.meta.settings and not parse_target(target).in_process:
-        run.warnings.append("external target: the recording's settings were not applied")
+    if isinstance(run, Observation):
+        return run
     if run is None:
         return Observation(transcript.name, target, failed=failed, duration=duration)
     return run.observation(target, failed, duration)

@@ -18,7 +18,8 @@ from harness.config import HarnessConfig
 from harness.errors import ScenarioError
 from harness.proxy import CLIENT_HEADER, recording_proxy
 from harness.record import Recorder, new_meta
-from harness.targets import parse_target, running
+from harness.serverside import Outcome, jsonable
+from harness.targets import LiveTarget, parse_target, running
 from harness.transcript import Transcript
 
 ScenarioFn = Callable[["ScenarioSession"], Awaitable[None]]
@@ -108,13 +109,15 @@ class ScenarioClient:
 class ScenarioSession:
     """What a scenario function receives as `s`."""
 
-    def __init__(self, url: str, recorder: Recorder, config: HarnessConfig, settings: dict) -> None:
+    def __init__(self, url: str, recorder: Recorder, config: HarnessConfig, settings: dict, live: LiveTarget) -> None:
         self.url = url
         self.recorder = recorder
         self.config = config
         self.settings = settings
         self.fixtures = config.fixtures
+        self.live = live
         self.clients: list[ScenarioClient] = []
+        self.events_recorded = 0
 
     async def _open(self, name: str, headers: dict[str, str] | None, path: str,
                     deflate: bool = True) -> ClientConnection:
@@ -157,9 +160,44 @@ class ScenarioSession:
         self.recorder.sleep(ms)
         await asyncio.sleep(ms / 1000)
 
+    async def call(self, method: str, *args: Any, **kwargs: Any) -> Outcome:
+        """Call a public method of the server on its loop (recorded as a `call` line and its
+        `returned`/`raised` outcome); returns the outcome (`.kind`, `.value`)."""
+        server = self.live.server
+        if server is None:
+            raise ScenarioError(f"call {method}: calls need an in-process target")
+        problem = server.problem(method) if not method.startswith("_") else f"{method!r} is private"
+        if problem is not None:
+            raise ScenarioError(f"call {method}: {problem}")
+        if jsonable([list(args), kwargs]) != [list(args), kwargs]:
+            raise ScenarioError(f"call {method}: the arguments are not JSON")
+        self.record_events()
+        self.recorder.call(method, list(args), kwargs)
+        outcome = await server.call(method, list(args), kwargs, self.config.timeouts.frame)
+        if outcome.kind == "hung":
+            raise ScenarioError(f"call {method}: no outcome within {outcome.value:g} s")
+        self.record_events()
+        self.recorder.outcome(outcome)
+        return outcome
+
+    def record_events(self) -> None:
+        """Record the server's publications not recorded yet (as `event` lines)."""
+        published = self.live.server.published() if self.live.server is not None else ()
+        for publication in published[self.events_recorded:]:
+            self.recorder.event(publication)
+        self.events_recorded = len(published)
+
+    async def follow_events(self) -> None:
+        """Record publications as they arrive (runs until cancelled)."""
+        while True:
+            await self.live.arrived.wait()
+            self.live.arrived.clear()
+            self.record_events()
+
     async def finish(self) -> None:
-        """Close every client still open."""
+        """Close every client still open; record the last publications."""
         await asyncio.gather(*(close_with(c.ws, 1000) for c in self.clients))
+        self.record_events()
 
 
 async def record_scenario(sc: Scenario, target: str, config: HarnessConfig | None = None) -> Transcript:
@@ -173,13 +211,15 @@ async def record_scenario(sc: Scenario, target: str, config: HarnessConfig | Non
         config.redact,
         config.fixtures,
     )
-    async with running(spec, sc.settings, config.timeouts.start) as url:
-        async with recording_proxy(url, recorder, timeout=config.timeouts.connect) as proxy:
-            session = ScenarioSession(proxy.url, recorder, config, sc.settings)
+    async with running(spec, sc.settings, config.timeouts.start) as live:
+        async with recording_proxy(live.url, recorder, timeout=config.timeouts.connect) as proxy:
+            session = ScenarioSession(proxy.url, recorder, config, sc.settings, live)
+            follower = asyncio.create_task(session.follow_events())
             try:
                 await _run_bounded(sc, session, config.timeouts.recording)
             finally:
                 await session.finish()
+                follower.cancel()
     return recorder.transcript()
 
 

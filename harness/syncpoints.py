@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from harness.serverside import CALLS, EVENTS
 from harness.transcript import Event, Transcript
+
+# observed line kind -> the stream it counts in (None: the line's client)
+_SEEN = {"recv": None, "event": EVENTS, "returned": CALLS, "raised": CALLS}
 
 
 @dataclass(frozen=True)
 class Progress:
-    """Frames received and connections ended, per client."""
+    """Frames received and connections ended, per client (and per server-side stream)."""
 
     frames: dict[str, int]
     closes: dict[str, int]
@@ -45,8 +49,9 @@ def plan(transcript: Transcript) -> tuple[list[Step], Progress]:
     for event in transcript.events:
         if event.is_action:
             steps.append(Step(event, Progress(dict(frames), dict(closes))))
-        elif event.kind == "recv":
-            frames[event.client] = frames.get(event.client, 0) + 1
+        elif event.kind in _SEEN:
+            stream = _SEEN[event.kind] or event.client
+            frames[stream] = frames.get(stream, 0) + 1
         elif event.kind == "closed":
             closes[event.client] = closes.get(event.client, 0) + 1
     return steps, Progress(frames, closes)

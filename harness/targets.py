@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, AsyncIterator
 
 from harness.errors import TargetError
 from harness.inprocess import ServerThread
+from harness.serverside import EventRecorder, ServerControl, accepts_event_bus
 
 SHORT_NAMES = {
     "legacy": "legacy.websocket_server:WebSocketAPIServer",
@@ -65,19 +67,35 @@ def constructor_arguments(settings: dict[str, Any] | None) -> dict[str, Any]:
     return {"settings": remaining, "host": LOOPBACK, "port": 0, **own}
 
 
+@dataclass(frozen=True)
+class LiveTarget:
+    """A started target: its URL; for an in-process server, its Python side (`server`, else None);
+    `arrived` is set whenever the server publishes on its event bus."""
+
+    url: str
+    server: ServerControl | None = None
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+
 @contextlib.asynccontextmanager
 async def running(
     target: TargetSpec, settings: dict[str, Any] | None, start_timeout: float = 10.0
-) -> AsyncIterator[str]:
-    """Start the target (fresh, with `settings`, on its own thread), yield its URL, always stop it."""
+) -> AsyncIterator[LiveTarget]:
+    """Start the target (fresh, with `settings`, on its own thread), yield it live, always stop it.
+    An in-process server whose constructor takes `event_bus` gets one that records publications."""
     if not target.in_process:
-        yield target.url
+        yield LiveTarget(target.url)
         return
     cls = load_server_class(target)
+    arrived = asyncio.Event()
     arguments = constructor_arguments(settings)
+    bus = EventRecorder(asyncio.get_running_loop(), arrived) if accepts_event_bus(cls) else None
+    if bus is not None:
+        arguments["event_bus"] = bus
     thread = ServerThread(lambda: cls(**arguments), target.spec, start_timeout)
     try:
         port = await thread.start()
-        yield f"ws://{LOOPBACK}:{port}/"
+        control = ServerControl(thread.server, thread.loop, bus)
+        yield LiveTarget(f"ws://{LOOPBACK}:{port}/", control, arrived)
     finally:
         await thread.stop()

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from harness.corpus import CorpusResult, RecordingResult
 from harness.diff import Difference
 
 _SIGNS = {"missing": ("-",), "extra": ("+",), "reordered": (" ",)}
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _show(value: Any) -> str:
-    return (
-        value if isinstance(value, str) and value.startswith("<") else json.dumps(value, ensure_ascii=False)
-    )
+    """A value as JSON, non-ASCII kept readable; a lone surrogate (valid in a JSON string, not in
+    UTF-8 output) stays escaped."""
+    if isinstance(value, str) and value.startswith("<"):
+        return value
+    text = json.dumps(value, ensure_ascii=False)
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def _frame(difference: Difference) -> str:
@@ -36,6 +41,8 @@ def render_difference(difference: Difference) -> list[str]:
 
 def render_recording(result: RecordingResult, legacy: str, candidate: str) -> list[str]:
     """The hunks of one recording, its failure, and the waivers it used."""
+    if result.not_applicable:
+        return [f"~~~ not applicable: {result.name}: {result.not_applicable}"]
     if result.ok and not result.waived:
         return []
     lines = [f"--- {legacy}/{result.name}", f"+++ {candidate}/{result.name}"]

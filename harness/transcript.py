@@ -9,12 +9,24 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import TranscriptError
-from harness.transcript_check import check_event_fields, check_meta_fields, ClientStates
+from harness.transcript_check import SERVER_SIDE, check_event_fields, check_meta_fields, ClientStates
 
 FORMAT = "wsgm/1"
 _SEP = (",", ":")
-ACTIONS = frozenset({"connect", "send", "close", "sleep"})
-_EVENT_KEYS = ("kind", "client", "t", "path", "headers", "compression", "text", "binary", "code", "reason", "ms")
+ACTIONS = frozenset({"connect", "send", "close", "sleep", "call"})
+_EVENT_KEYS = (
+    "kind", "client", "t", "path", "headers", "compression", "text", "binary", "code", "reason", "ms",
+    "method", "args", "kwargs", "value", "error", "topic", "data",
+)
+# kind -> the fields a line of that kind is written with (client lines: those that are set)
+_WRITTEN = {
+    "sleep": ("kind", "t", "ms"),
+    "call": ("kind", "t", "method", "args", "kwargs"),
+    "returned": ("kind", "t", "method", "value"),
+    "raised": ("kind", "t", "method", "error"),
+    "event": ("kind", "t", "topic", "data"),
+}
+_CLIENT_LINE = ("kind", "client", "t", "path", "headers", "compression", "text", "binary", "code", "reason")
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,13 @@ class Event:
     ms: float | None = None
     path: str | None = None
     compression: str | None = None
+    method: str | None = None
+    args: list[Any] | None = None
+    kwargs: dict[str, Any] | None = None
+    value: Any = None
+    error: str | None = None
+    topic: str | None = None
+    data: Any = None
     line: int = 0
 
     @property
@@ -84,15 +103,17 @@ class Event:
             "code": self.code,
             "reason": self.reason,
             "ms": self.ms,
+            "method": self.method,
+            "args": list(self.args or ()),
+            "kwargs": dict(self.kwargs or {}),
+            "value": self.value,
+            "error": self.error,
+            "topic": self.topic,
+            "data": self.data,
         }
-        keep = _kept_keys(self.kind)
-        return {key: raw[key] for key in _EVENT_KEYS if key in keep and _present(key, raw)}
-
-
-def _kept_keys(kind: str) -> frozenset[str]:
-    if kind == "sleep":
-        return frozenset({"kind", "t", "ms"})
-    return frozenset(_EVENT_KEYS) - {"ms"}
+        if self.kind in _WRITTEN:
+            return {key: raw[key] for key in _WRITTEN[self.kind]}
+        return {key: raw[key] for key in _CLIENT_LINE if _present(key, raw)}
 
 
 def _present(key: str, raw: dict[str, Any]) -> bool:
@@ -121,6 +142,15 @@ class Transcript:
     @property
     def has_recv(self) -> bool:
         return any(e.kind == "recv" for e in self.events)
+
+    @property
+    def server_side(self) -> Event | None:
+        """The first call or event line: the recording needs an in-process target (None: it does not)."""
+        return next((e for e in self.events if e.kind in SERVER_SIDE), None)
+
+    @property
+    def calls(self) -> tuple[Event, ...]:
+        return tuple(e for e in self.events if e.kind == "call")
 
 
 def binary_event(kind: str, client: str, t: float, data: bytes) -> Event:
@@ -173,6 +203,7 @@ def loads(text: str, path: str = "<memory>") -> Transcript:
     meta = _meta(path, *rows[0])
     states = ClientStates(path)
     events = tuple(_event(path, number, obj, states) for number, obj in rows[1:])
+    states.finish()
     return Transcript(meta=meta, events=events, path=path)
 
 

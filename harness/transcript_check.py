@@ -14,6 +14,7 @@ _STR = (str,)
 _INT = (int,)
 _DICT = (dict,)
 _LIST = (list,)
+_ANY = (object,)
 COMPRESSIONS = ("deflate", "none")  # what a connecting client offers; absent means "deflate"
 
 # kind -> {field: (accepted types, required)}
@@ -26,7 +27,15 @@ EVENT_FIELDS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "close": {**_COMMON, "code": (_INT, False), "reason": (_STR, False)},
     "closed": {**_COMMON, "code": (_INT + (type(None),), False), "reason": (_STR, False)},
     "sleep": {"kind": (_STR, True), "t": (_NUM, False), "ms": (_NUM, True), "client": (_STR, False)},
+    # server-side lines (in-process targets): a call of a public method, its outcome, a publication
+    "call": {"kind": (_STR, True), "t": (_NUM, False), "method": (_STR, True), "args": (_LIST, False),
+             "kwargs": (_DICT, False)},
+    "returned": {"kind": (_STR, True), "t": (_NUM, False), "method": (_STR, True), "value": (_ANY, True)},
+    "raised": {"kind": (_STR, True), "t": (_NUM, False), "method": (_STR, True), "error": (_STR, True)},
+    "event": {"kind": (_STR, True), "t": (_NUM, False), "topic": (_STR, True), "data": (_ANY, True)},
 }
+SERVER_SIDE = frozenset({"call", "returned", "raised", "event"})
+RESERVED_PREFIX = "@"  # client names of the server-side streams of an observation
 META_FIELDS = {
     "kind": (_STR, True),
     "format": (_STR, True),
@@ -46,6 +55,7 @@ def _type_names(types: tuple[type, ...]) -> str:
         dict: "object",
         list: "array",
         type(None): "null",
+        object: "any JSON value",
     }
     return " or ".join(names[t] for t in types)
 
@@ -61,7 +71,7 @@ def check_fields(path: str, line: int, obj: dict[str, Any], spec: dict) -> None:
                 raise TranscriptError(path, line, f"missing field {key!r}")
             continue
         value = obj[key]
-        if isinstance(value, bool) or not isinstance(value, types):
+        if types != _ANY and (isinstance(value, bool) or not isinstance(value, types)):
             raise TranscriptError(path, line, f"field {key!r} must be {_type_names(types)}")
 
 
@@ -80,16 +90,35 @@ def check_event_fields(path: str, line: int, obj: dict[str, Any]) -> None:
     if not isinstance(kind, str) or kind not in EVENT_FIELDS:
         raise TranscriptError(path, line, f"unknown kind {kind!r}")
     check_fields(path, line, obj, EVENT_FIELDS[kind])
-    if kind in ("send", "recv"):
-        _check_payload(path, line, obj)
-    if kind == "connect":
-        _check_headers(path, line, obj.get("headers") or {})
-        if not obj.get("path", "/").startswith("/"):
-            raise TranscriptError(path, line, "field 'path' must start with '/'")
-        if obj.get("compression", "deflate") not in COMPRESSIONS:
-            raise TranscriptError(path, line, f"field 'compression' must be one of {', '.join(COMPRESSIONS)}")
-    if kind == "sleep" and obj["ms"] < 0:
+    for check in _KIND_CHECKS.get(kind, ()):
+        check(path, line, obj)
+
+
+def _check_connect(path: str, line: int, obj: dict[str, Any]) -> None:
+    _check_headers(path, line, obj.get("headers") or {})
+    if not obj.get("path", "/").startswith("/"):
+        raise TranscriptError(path, line, "field 'path' must start with '/'")
+    if obj.get("compression", "deflate") not in COMPRESSIONS:
+        raise TranscriptError(path, line, f"field 'compression' must be one of {', '.join(COMPRESSIONS)}")
+
+
+def _check_client(path: str, line: int, obj: dict[str, Any]) -> None:
+    if obj["client"].startswith(RESERVED_PREFIX):
+        raise TranscriptError(path, line, f"client names starting with {RESERVED_PREFIX!r} are reserved")
+
+
+def _check_sleep(path: str, line: int, obj: dict[str, Any]) -> None:
+    if obj["ms"] < 0:
         raise TranscriptError(path, line, "field 'ms' must not be negative")
+
+
+def _check_method(path: str, line: int, obj: dict[str, Any]) -> None:
+    """A call names a public method: an identifier without a leading underscore."""
+    method = obj["method"]
+    if not method.isidentifier():
+        raise TranscriptError(path, line, f"method {method!r} is not a method name")
+    if method.startswith("_"):
+        raise TranscriptError(path, line, f"method {method!r} is private (only public methods can be called)")
 
 
 def _check_payload(path: str, line: int, obj: dict[str, Any]) -> None:
@@ -107,6 +136,18 @@ def _check_headers(path: str, line: int, headers: dict[str, Any]) -> None:
         raise TranscriptError(path, line, "header values must be strings")
 
 
+# kind -> the checks beyond field types
+_KIND_CHECKS = {
+    "connect": (_check_client, _check_connect),
+    "send": (_check_payload,),
+    "recv": (_check_payload,),
+    "sleep": (_check_sleep,),
+    "call": (_check_method,),
+    "returned": (_check_method,),
+    "raised": (_check_method,),
+}
+
+
 # kind -> (states a client may be in before it, state after it)
 _LIFECYCLE = {
     "connect": ({None, "closed"}, "open"),
@@ -120,13 +161,17 @@ _STATE_WORDS = {None: "not connected", "closed": "closed", "open": "open", "clos
 
 @dataclass
 class ClientStates:
-    """Tracks each client's life cycle while a transcript is read."""
+    """Tracks each client's life cycle, and the call awaiting its outcome, while a transcript is read."""
 
     path: str
     states: dict[str, str | None] = field(default_factory=dict)
+    pending_call: str | None = None
+    pending_line: int = 0
 
     def advance(self, event) -> None:
         """Check that `event` may happen now for its client, then apply it."""
+        if event.kind in _CALL_STEPS:
+            self._call_step(event)
         if event.kind not in _LIFECYCLE:
             return
         allowed, after = _LIFECYCLE[event.kind]
@@ -136,8 +181,31 @@ class ClientStates:
         if after is not None:
             self.states[event.client] = after
 
+    def _call_step(self, event) -> None:
+        """A call's outcome follows it, naming the same method, before the next call."""
+        awaited = event.kind != "call"
+        if (self.pending_call is not None) != awaited or (awaited and self.pending_call != event.method):
+            raise TranscriptError(self.path, event.line, _call_reason(event, self.pending_call))
+        self.pending_call, self.pending_line = (None, 0) if awaited else (event.method, event.line)
+
+    def finish(self) -> None:
+        """At the end of the transcript: no call may be left without its outcome."""
+        if self.pending_call is not None:
+            raise TranscriptError(self.path, self.pending_line, f"call of {self.pending_call!r} has no outcome line")
+
     @staticmethod
     def _reason(event, state: str | None) -> str:
         if state is None:
             return f"unknown client {event.client!r} in {event.kind} (no connect before)"
         return f"{event.kind} for client {event.client!r} which is {_STATE_WORDS[state]}"
+
+
+_CALL_STEPS = frozenset({"call", "returned", "raised"})
+
+
+def _call_reason(event, pending: str | None) -> str:
+    if event.kind == "call":
+        return f"call of {event.method!r} before the outcome of the call of {pending!r}"
+    if pending is None:
+        return f"{event.kind} of {event.method!r} without a call before"
+    return f"{event.kind} of {event.method!r} after a call of {pending!r}"

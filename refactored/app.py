@@ -65,7 +65,7 @@ class App:
     controller: Controller
     book: Book
     registry: ConnectionRegistry
-    sessions: SessionStore
+    reconnects: SessionStore  # reconnect tokens and the saved sessions of departed clients
     delivery: DeliveryQueue
     limiter: RateLimiter
     counters: Counters
@@ -74,7 +74,7 @@ class App:
     @property
     def reconnection(self) -> Reconnection:
         """The services a reconnect touches, together."""
-        return Reconnection(self.sessions, self.registry, self.delivery, self.counters)
+        return Reconnection(self.reconnects, self.registry, self.delivery, self.counters)
 
 
 def strategies_directory(config: Config) -> Path:
@@ -108,7 +108,7 @@ def build_app(config: Config, clock: Clock, controller: Controller | None = None
         controller=controller if controller is not None else SimulatedTradingController(),
         book=Book(),
         registry=ConnectionRegistry(),
-        sessions=SessionStore(ttl=config.session_ttl, max_sessions=max(10 * config.max_connections, 10_000)),
+        reconnects=SessionStore(ttl=config.session_ttl, max_sessions=max(10 * config.max_connections, 10_000)),
         delivery=DeliveryQueue(limit=config.queue_limit, ttl=config.session_ttl),
         limiter=RateLimiter(limit=config.rate_limit, window=config.rate_window),
         counters=Counters(),

@@ -25,26 +25,31 @@ SETTINGS: dict[str, Callable[[Any], Any]] = {
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
-    """Every knob the server reads, with the documented defaults."""
+    """Every knob the server reads, with the documented defaults, grouped by what it governs."""
 
+    # where it listens, and for whom
     host: str = "localhost"
     port: int = 8080
-    jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    environment: str = "development"
     max_connections: int = 1000
     heartbeat_interval: float | None = 30
+    # what one client may send
     max_message_size: int = 1_048_576
     rate_limit: int = 100
     rate_window: float = 60
-    session_ttl: float = 3600
+    # logins and tokens
+    passwords: Mapping[str, str] = field(default_factory=lambda: dict(DEV_PASSWORDS))
+    jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     lockout_threshold: int = 5
     lockout_seconds: float = 300
     access_token_ttl: int = 3600
     refresh_token_ttl: int = 86400
-    passwords: Mapping[str, str] = field(default_factory=lambda: dict(DEV_PASSWORDS))
+    # strategies and background runs
     strategies_dir: str | None = None
     bar_interval: float = 0.01
+    # what a departed client gets back
+    session_ttl: float = 3600
     queue_limit: int = 1000
-    environment: str = "development"
 
     @property
     def keepalive(self) -> float | None:

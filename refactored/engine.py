@@ -77,7 +77,7 @@ class Engine:
         app.registry.add(conn)
         restored = self._restore(conn, reconnect_token) if reconnect_token else None
         welcome = {"type": "status", "status": "connected" if restored is None else "reconnected",
-                   "client_id": conn.client_id, "reconnect_token": app.sessions.issue(conn.client_id),
+                   "client_id": conn.client_id, "reconnect_token": app.reconnects.issue(conn.client_id),
                    "server_time": app.clock.iso(), "features": list(FEATURES)}
         if restored is None:
             return conn, [finish(welcome, app.clock.iso(), None)]
@@ -108,7 +108,7 @@ class Engine:
             conn.move(ConnectionState.DISCONNECTING)
         app.registry.remove(conn)
         if not app.runtime.stopping:
-            app.sessions.save(conn.client_id, Snapshot(conn.user, dict(conn.subscriptions)), app.clock.monotonic())
+            app.reconnects.save(conn.client_id, Snapshot(conn.user, dict(conn.subscriptions)), app.clock.monotonic())
         conn.move(ConnectionState.DISCONNECTED)
 
     # -- one frame --------------------------------------------------------------
@@ -216,7 +216,7 @@ class Engine:
         return [Delivery(receivers, encode(frame), message_id, frame)] if receivers else []
 
     def _queue_for_absent(self, effect: Publish, symbol: Any, message_id: str) -> None:
-        for client_id, snapshot in self.app.sessions.saved(self.app.clock.monotonic()):
+        for client_id, snapshot in self.app.reconnects.saved(self.app.clock.monotonic()):
             symbols = snapshot.subscriptions.get(effect.stream)
             if client_id != effect.exclude and symbols is not None and _wants(symbols, symbol):
                 self._queue(client_id, message_id, effect.frame)
@@ -226,7 +226,7 @@ class Engine:
     def _queue(self, client_id: str, message_id: str, frame: dict[str, Any]) -> None:
         app = self.app
         now = app.clock.monotonic()
-        if app.sessions.is_saved(client_id, now):
+        if app.reconnects.is_saved(client_id, now):
             self._keep(app.delivery.put, client_id, message_id, frame)
 
     def retry(self, conn: Connection, delivery: Delivery) -> None:
@@ -255,9 +255,9 @@ class Engine:
         """Periodic upkeep: drop expired sessions, the delivery state of clients the session
         store no longer knows (expired or evicted), and expired locks."""
         app = self.app
-        app.sessions.purge(app.clock.monotonic())
+        app.reconnects.purge(app.clock.monotonic())
         for client_id in app.delivery.known():
-            if client_id not in app.sessions:
+            if client_id not in app.reconnects:
                 app.delivery.forget(client_id)
         app.users.unlock_expired()
         app.limiter.forget_idle(app.clock.monotonic())

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 class Reconnection:
     """What a reconnect touches: saved sessions, live connections, queued frames, the count."""
 
-    sessions: SessionStore
+    store: SessionStore
     registry: ConnectionRegistry
     delivery: DeliveryQueue
     counters: Counters
@@ -32,8 +32,8 @@ class Reconnection:
     def restore(self, conn: Connection, token: Any, now: float) -> list[Queued]:
         """Give ``conn`` the identity, login and subscriptions saved under ``token``; return the
         critical frames queued for it meanwhile.  Raises :class:`TokenRejected`."""
-        client_id, snapshot = self.sessions.redeem(token, now)
-        self.sessions.discard(conn.client_id)
+        client_id, snapshot = self.store.redeem(token, now)
+        self.store.discard(conn.client_id)
         self.registry.adopt(conn, client_id, snapshot.user, snapshot.subscriptions)
         self.counters.reconnections += 1
         return self.delivery.take(client_id, now)

@@ -17,7 +17,7 @@ def _uptime(app: App) -> float:
 
 def _connections(app: App) -> dict[str, Any]:
     by_state = app.registry.by_state()
-    by_state["disconnected"] = app.sessions.saved_count()
+    by_state["disconnected"] = app.reconnects.saved_count()
     counters = app.counters
     return {
         "total": len(app.registry),
@@ -33,12 +33,12 @@ def _connections(app: App) -> dict[str, Any]:
 
 def _sessions(app: App) -> dict[str, Any]:
     book = app.book
-    saved = [client_id for client_id, _ in app.sessions.saved(float("-inf"))]
+    saved = [client_id for client_id, _ in app.reconnects.saved(float("-inf"))]
     return {
-        "persisted": app.sessions.saved_count(),
+        "persisted": app.reconnects.saved_count(),
         "queued_messages": sum(app.delivery.pending(client_id) for client_id in saved),
-        "trading_sessions": len(book.sessions),
-        "active_trading_sessions": sum(1 for s in book.sessions.values() if s.state is RunState.RUNNING),
+        "trading_sessions": len(book.trading_sessions),
+        "active_trading_sessions": sum(1 for s in book.trading_sessions.values() if s.state is RunState.RUNNING),
         "collections": len(book.collections),
     }
 

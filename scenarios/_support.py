@@ -88,3 +88,13 @@ async def leave(s, client, code: int = 1000) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"{client.name}: the proxy did not record the close")
+
+
+SETTLE_MS = 100  # after a client left, the server has finished with its connection
+
+
+async def returned(s, method: str, *args, **kwargs) -> Any:
+    """Call a public method of the server that must return; its (JSON) value."""
+    outcome = await s.call(method, *args, **kwargs)
+    assert outcome.kind == "returned", outcome
+    return outcome.value

@@ -20,7 +20,8 @@ def _figures(data: dict[str, Any]) -> dict[str, Any]:
     recordings = data.get("recordings", [])
     return {
         "recordings": len(recordings),
-        "matching": sum(1 for r in recordings if r.get("ok")),
+        "matching": sum(1 for r in recordings if r.get("ok") and not r.get("not_applicable")),
+        "not_applicable": [r.get("name") for r in recordings if r.get("not_applicable")],
         "unwaived_differences": sum(len(r.get("differences", [])) for r in recordings),
         "failed_recordings": [r.get("name") for r in recordings if r.get("error")],
         "waived_differences": sum(len(r.get("waived", [])) for r in recordings),
@@ -44,6 +45,11 @@ def _problems(figures: dict[str, Any], unwaived: int) -> list[tuple[str, str]]:
     return [(summary, detail) for bad, summary, detail in checks if bad]
 
 
+def _not_run(figures: dict[str, Any]) -> str:
+    skipped = figures["not_applicable"]
+    return f", {len(skipped)} not applicable to the candidate" if skipped else ""
+
+
 def golden_gate(result: CorpusLike) -> GateResult:
     """Judge a corpus comparison; the full comparison is kept for the reports."""
     data = result.to_dict()
@@ -54,7 +60,7 @@ def golden_gate(result: CorpusLike) -> GateResult:
         passed=not problems,
         summary=", ".join(p[0] for p in problems) or "candidate matches every recording",
         reason="; ".join(p[1] for p in problems)
-        or f"{figures['matching']} of {figures['recordings']} recordings match",
+        or f"{figures['matching']} of {figures['recordings']} recordings match{_not_run(figures)}",
         figures=figures | {"corpus": data},
         thresholds={"unwaived_differences": 0, "failed_recordings": 0, "unused_waivers": 0},
     )

@@ -22,8 +22,10 @@ def selected(transcripts: list[Transcript], selection: Selection) -> list[Transc
 
 
 def corpus_selection(config: HarnessConfig, selection: Selection) -> list[Transcript]:
-    """The configured corpus, narrowed to ``selection``."""
-    return selected(load_transcripts([config.resolve(config.recordings)]), selection)
+    """The configured corpus, narrowed to ``selection``; recordings with `call` or `event` lines
+    (the server's Python side, e.g. a `stop()` call) are not wire workload and are left out."""
+    wire = [t for t in load_transcripts([config.resolve(config.recordings)]) if t.server_side is None]
+    return selected(wire, selection)
 
 
 def settings_for(transcript: Transcript, selection: Selection) -> dict[str, Any]:

@@ -99,7 +99,7 @@ def _diffs(rows: tuple[DiffRow, ...], waived: bool) -> str:
 
 
 def _recording(rec: RecordingView) -> str:
-    status = "match" if rec.ok else ("error: " + rec.error if rec.error else f"{len(rec.differences)} difference(s)")
+    status = rec.status
     parts = [f'<h3 class="{"pass" if rec.ok else "fail"}">{escape(rec.name)}: {escape(status)}</h3>']
     if rec.differences:
         parts.append(_diffs(rec.differences, waived=False))

@@ -61,7 +61,7 @@ def _diff_rows(rows: tuple[DiffRow, ...], waived: bool) -> list[str]:
 
 
 def _recording(rec: RecordingView) -> list[str]:
-    status = "match" if rec.ok else ("error: " + rec.error if rec.error else f"{len(rec.differences)} difference(s)")
+    status = rec.status
     lines = [f"### {rec.name}: {status}", ""]
     if rec.differences:
         lines += _diff_rows(rec.differences, waived=False) + [""]

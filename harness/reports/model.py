@@ -38,6 +38,16 @@ class RecordingView:
     differences: tuple[DiffRow, ...]
     waived: tuple[DiffRow, ...]
     noise: tuple[str, ...]
+    not_applicable: str | None = None
+
+    @property
+    def status(self) -> str:
+        """`match`, `not applicable: why`, `error: why` or `N difference(s)`."""
+        if self.not_applicable:
+            return "not applicable: " + self.not_applicable
+        if self.ok:
+            return "match"
+        return "error: " + self.error if self.error else f"{len(self.differences)} difference(s)"
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,7 @@ def _recording(data: dict) -> RecordingView:
         tuple(_row(d) for d in data.get("differences", [])),
         waived,
         tuple(data.get("noise", [])),
+        data.get("not_applicable"),
     )
 
 

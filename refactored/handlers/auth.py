@@ -60,7 +60,7 @@ def reconnect(req: Request, reconnection: Reconnection) -> Reply:
         raise SessionNotFound("Session not found or expired") from None
     client_id = req.conn.client_id
     req.effects.extend(Push(client_id, item.frame, item.message_id) for item in queued)
-    return response("reconnected", client_id=client_id, reconnect_token=reconnection.sessions.issue(client_id),
+    return response("reconnected", client_id=client_id, reconnect_token=reconnection.store.issue(client_id),
                     **restored_fields(req.conn, len(queued)))
 
 

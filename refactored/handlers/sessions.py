@@ -88,7 +88,7 @@ def session_start(req: Request, book: Book, catalogue: StrategyCatalogue, clock:
         symbols=list(dict.fromkeys(s for names in plan.values() for s in names)),
         bars=run["bars"], initial_capital=run["initial_capital"], quantity=run["quantity"],
         strategy_params=catalogue.params_for(list(plan)))
-    book.sessions[session.session_id] = session
+    book.trading_sessions[session.session_id] = session
     req.effects.extend(session_update(clock, session))
     if kind == "backtest":
         req.effects.append(Spawn(session.session_id, session, config.bar_interval))
@@ -106,7 +106,7 @@ def find_session(req: Request, book: Book) -> TradingSession | None:
     conn, sid = req.conn, req.params["session_id"]
     if sid is None:
         return book.running_session_of(conn.user.username)
-    session = book.sessions.get(sid)
+    session = book.trading_sessions.get(sid)
     if session is None or not conn.user.sees(session.username):
         raise SessionNotFound("Session not found")
     return session

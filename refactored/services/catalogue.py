@@ -5,29 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# The built-in strategies: description, then each config field as (name, type, min, max, default).
+_TABLE: dict[str, tuple[str, tuple[tuple[str, str, Any, Any, Any], ...]]] = {
+    "MovingAverageCross": (
+        "Buys when the short moving average crosses above the long one, sells on the cross below",
+        (("short_window", "integer", 2, 50, 5), ("long_window", "integer", 3, 200, 10))),
+    "RSIStrategy": (
+        "Buys when the relative strength index falls below oversold, sells above overbought",
+        (("period", "integer", 2, 100, 14), ("oversold", "number", 0.0, 100.0, 30.0),
+         ("overbought", "number", 0.0, 100.0, 70.0))),
+    "BollingerBands": (
+        "Buys below the lower band, sells above the upper band",
+        (("period", "integer", 2, 100, 10), ("num_std", "number", 0.1, 10.0, 1.5))),
+}
+
+# name -> {"description", "config_schema": {field: {"type", "min", "max", "default"}}}, as the wire shows it
 BUILTIN: dict[str, dict[str, Any]] = {
-    "MovingAverageCross": {
-        "description": "Buys when the short moving average crosses above the long one, sells on the cross below",
-        "config_schema": {
-            "short_window": {"type": "integer", "min": 2, "max": 50, "default": 5},
-            "long_window": {"type": "integer", "min": 3, "max": 200, "default": 10},
-        },
-    },
-    "RSIStrategy": {
-        "description": "Buys when the relative strength index falls below oversold, sells above overbought",
-        "config_schema": {
-            "period": {"type": "integer", "min": 2, "max": 100, "default": 14},
-            "oversold": {"type": "number", "min": 0.0, "max": 100.0, "default": 30.0},
-            "overbought": {"type": "number", "min": 0.0, "max": 100.0, "default": 70.0},
-        },
-    },
-    "BollingerBands": {
-        "description": "Buys below the lower band, sells above the upper band",
-        "config_schema": {
-            "period": {"type": "integer", "min": 2, "max": 100, "default": 10},
-            "num_std": {"type": "number", "min": 0.1, "max": 10.0, "default": 1.5},
-        },
-    },
+    name: {"description": description,
+           "config_schema": {field: {"type": kind, "min": low, "max": high, "default": default}
+                             for field, kind, low, high, default in fields}}
+    for name, (description, fields) in _TABLE.items()
 }
 
 # Cross-field rules: (strategy, lower field, upper field).

@@ -15,7 +15,8 @@ def figure(value: float) -> float:
 
 @dataclass(slots=True)
 class StrategyTally:
-    """Orders and closed trades of one strategy in one run."""
+    """Orders and closed trades of one strategy in one run, with the profit or loss they
+    realised."""
 
     orders: int = 0
     closed_trades: int = 0

@@ -119,13 +119,13 @@ class Collection:
 class Book:
     """Trading sessions and collections by id, in creation order."""
 
-    sessions: dict[str, TradingSession] = field(default_factory=dict)
+    trading_sessions: dict[str, TradingSession] = field(default_factory=dict)
     collections: dict[str, Collection] = field(default_factory=dict)
 
     def running_session_of(self, username: str | None) -> TradingSession | None:
         """The user's running session, if any."""
-        return next((s for s in self.sessions.values() if s.username == username and s.state is RunState.RUNNING), None)
+        return next((s for s in self.trading_sessions.values() if s.username == username and s.state is RunState.RUNNING), None)
 
     def live_running(self) -> bool:
         """Whether any live session runs."""
-        return any(s.session_type == "live" and s.state is RunState.RUNNING for s in self.sessions.values())
+        return any(s.session_type == "live" and s.state is RunState.RUNNING for s in self.trading_sessions.values())

@@ -21,8 +21,11 @@ class GoldenCorpus:
         self.error: str | None = None
 
     def targets(self) -> list[str]:
-        """Replayed once each: the candidate, and the legacy again (checked against its first run)."""
-        return list(dict.fromkeys([self.config.candidate, self.config.legacy]))
+        """Replayed once each: the legacy again (checked against its first run), and the candidate
+        when a selected test compares it (the slow recordings' candidate cases)."""
+        wanted = {item.callspec.params.get("target") for item in self.session.items if hasattr(item, "callspec")}
+        candidate = [self.config.candidate] if self.config.candidate in wanted else []
+        return list(dict.fromkeys(candidate + [self.config.legacy]))
 
     def needed(self) -> list:
         names, paths = set(), []

@@ -1,35 +1,13 @@
 """The command line: exit codes, reports naming recording/frame/path, JSON, waivers."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from harness import transcript as wsgm
 from harness.cli import build_parser, main
 from harness.corpus import compare_corpus
-from harness.scenario import load_scenarios, record_scenario
 from harness_support import EDITED, ISSUER, SUBJECT_TABLES
-from subject_trading.config import harness_config
-
-SCENARIOS = Path(__file__).parent / "scenario_files" / "issuer_scenarios.py"
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    """Two recordings of the issuer server, recorded once for this module."""
-    import asyncio
-    from harness.config import Timeouts
-
-    out = tmp_path_factory.mktemp("recordings")
-    config = harness_config(timeouts=Timeouts(quiet=0.05))
-
-    async def record():
-        for sc in load_scenarios([SCENARIOS]):
-            wsgm.write(await record_scenario(sc, ISSUER, config), out / f"{sc.name}.jsonl")
-
-    asyncio.run(record())
-    return out
 
 
 @pytest.fixture

@@ -103,3 +103,13 @@ def test_text_report_hunks():
         "-[1000]",
         "+[1011]",
     ]
+
+
+def test_text_report_keeps_text_readable_and_lone_surrogates_escaped():
+    """A lone surrogate is valid in a JSON string but cannot be written as UTF-8: it stays escaped."""
+    from harness.diff import Difference
+    from harness.textreport import render_difference
+
+    lines = render_difference(Difference("r", "c1", "changed", 0, 0, "$.text", "caf\u00e9 \ud800", "\U0001F600"))
+    assert lines[1:] == ['-"caf\u00e9 \\ud800"', '+"\U0001F600"']
+    "\n".join(lines).encode("utf-8")

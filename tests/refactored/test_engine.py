@@ -199,7 +199,7 @@ def test_maintain_purges_expired_sessions_and_their_queues(make_driver, fake_tim
     driver.apply(Push(client.conn.client_id, {"type": "orders"}, "m1"))
     fake_time.now += 11
     driver.engine.maintain()
-    assert len(driver.engine.app.sessions) == 0 and driver.engine.app.delivery.pending(client.conn.client_id) == 0
+    assert len(driver.engine.app.reconnects) == 0 and driver.engine.app.delivery.pending(client.conn.client_id) == 0
 
 
 def test_failed_connection_goes_through_error(driver):
@@ -208,7 +208,7 @@ def test_failed_connection_goes_through_error(driver):
     assert client.conn.state is ConnectionState.ERROR
     assert driver.engine.app.registry.by_state()["error"] == 1
     client.close()
-    assert client.conn.state is ConnectionState.DISCONNECTED and driver.engine.app.sessions.saved_count() == 1
+    assert client.conn.state is ConnectionState.DISCONNECTED and driver.engine.app.reconnects.saved_count() == 1
 
 
 def test_maintain_forgets_delivery_state_of_unknown_clients(driver):

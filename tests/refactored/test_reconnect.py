@@ -14,7 +14,7 @@ def _fresh(app):
     conn = Connection("client_new", "127.0.0.1")
     conn.move(ConnectionState.CONNECTED)
     app.registry.add(conn)
-    app.sessions.issue(conn.client_id)
+    app.reconnects.issue(conn.client_id)
     return conn
 
 
@@ -28,7 +28,7 @@ def test_restore_adopts_the_saved_session_and_hands_back_its_queue(driver):
     app.delivery.put(old_id, "m1", {"type": "orders"}, 0.0)
     conn = _fresh(app)
     queued = app.reconnection.restore(conn, token, 1.0)
-    assert conn.client_id == old_id and app.registry.get(old_id) is conn and "client_new" not in app.sessions
+    assert conn.client_id == old_id and app.registry.get(old_id) is conn and "client_new" not in app.reconnects
     assert [q.message_id for q in queued] == ["m1"] and app.counters.reconnections == 1
     assert restored_fields(conn, len(queued)) == {"authenticated": True, "username": "trader",
                                                   "subscriptions": {"orders": ["BTC_USDT"]}, "queued_messages": 1}

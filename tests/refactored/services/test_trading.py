@@ -31,9 +31,9 @@ def test_view():
 
 def test_book_queries():
     book = Book()
-    book.sessions["a"] = session("live", "admin")
-    book.sessions["b"] = session("paper", "trader", state=RunState.STOPPED)
-    assert book.running_session_of("admin") is book.sessions["a"] and book.running_session_of("trader") is None
+    book.trading_sessions["a"] = session("live", "admin")
+    book.trading_sessions["b"] = session("paper", "trader", state=RunState.STOPPED)
+    assert book.running_session_of("admin") is book.trading_sessions["a"] and book.running_session_of("trader") is None
     assert book.live_running()
     book.collections["c"] = Collection("c", "c1", "trader", ["BTC_USDT"], ["RSIStrategy"], "1h", 60, {})
     assert list(book.collections["c"].summary()) == ["collection_id", "symbols", "strategies", "duration", "bars_total"]
