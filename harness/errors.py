@@ -10,6 +10,8 @@
     ├── ScenarioError           a scenario script that failed while recording
     ├── GateError               a gate that could not be evaluated (not a failed gate)
     └── NotApplicable           a gate that cannot apply to a target (it is skipped)
+
+    GoldenFailure               not a harness problem: a golden-master test that found differences
 """
 
 from __future__ import annotations
@@ -63,3 +65,12 @@ class GateError(HarnessError):
 
 class NotApplicable(HarnessError):
     """The gate cannot apply to a target (e.g. radon on a server that is not Python): a skip."""
+
+
+class GoldenFailure(Exception):
+    """A recording whose candidate differs from the legacy (the pytest plugin's failure); carries
+    the report lines."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
