@@ -9,15 +9,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from harness.config import HarnessConfig
-from harness.corpus import RecordingResult, compare_recording
+from harness.corpus import RecordingResult
 from harness.diff import Difference
+from harness.fuzz.compare import compare_session
 from harness.fuzz.model import SESSION_NAME
 from harness.jsonpath import ROOT
 from harness.normalise import NormalClient
 from harness.transcript import Transcript
 from harness.waivers import Waiver, apply_waivers
 
-CONFIRM_PACE = 2.0  # a difference must also show with pauses this many times as long
+CONFIRM_PACES = (2.0, 1.0)  # a difference must also show with pauses this many times as long
 
 
 def path_waivers(waivers: list[Waiver]) -> list[Waiver]:
@@ -111,10 +112,10 @@ class SessionCheck:
     def run(self, coroutine):
         return self.loop.run_until_complete(coroutine)
 
-    async def compare(self, transcript: Transcript) -> RecordingResult:
+    async def compare(self, transcript: Transcript, at_once: bool = True) -> RecordingResult:
         """Differences (waivers applied); a session the legacy fails on has none (counted)."""
         self.stats.replayed += 1
-        result = await compare_recording(transcript, self.legacy, self.candidate, self.config)
+        result = await compare_session(transcript, self.legacy, self.candidate, self.config, at_once)
         if result.error and not result.error.startswith(f"{self.candidate}:"):
             self.stats.legacy_failed += 1
             self.stats.last_failure = result.error
@@ -126,14 +127,19 @@ class SessionCheck:
         return replace(result, differences=differences, waived=waived)
 
     async def confirmed(self, transcript: Transcript, first: RecordingResult) -> RecordingResult | None:
-        """The first result when a second comparison, with every pause twice as long, shows some
-        of the same differences (a race between replies and the next action does not)."""
-        if signature(first) & signature(await self.compare(repaced(transcript, CONFIRM_PACE))):
-            return first
-        self.stats.unstable += 1
-        return None
+        """The first result when each further comparison, one replay at a time (every pause twice
+        as long, then as generated), shows some of the same differences: a race between replies,
+        pushes and the next action seldom shows three times, and each comparison learns its own
+        noise."""
+        common = signature(first)
+        for pace in CONFIRM_PACES:
+            common &= signature(await self.compare(repaced(transcript, pace), at_once=False))
+            if not common:
+                self.stats.unstable += 1
+                return None
+        return first
 
     def differs(self, transcript: Transcript) -> RecordingResult | None:
-        """One comparison (while shrinking a confirmed finding, once is enough)."""
-        result = self.run(self.compare(transcript))
+        """One comparison, one replay at a time (while minimising a confirmed finding, once is enough)."""
+        result = self.run(self.compare(transcript, at_once=False))
         return result if result.differences else None

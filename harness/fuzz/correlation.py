@@ -27,11 +27,12 @@ class Correlation:
     error: tuple[str, str] | None = None
 
     def reply_to(self, request: dict[str, Any] | None, replies: list[dict[str, Any]]) -> dict[str, Any] | None:
-        """The reply echoing the request's id; without an id pair, the first reply."""
+        """The reply echoing the request's id; for a request without one (or without an id pair),
+        the first reply if it echoes no id."""
         if self.request_key is None or self.reply_key is None:
             return replies[0] if replies else None
         if request is None or self.request_key not in request:
-            return None
+            return replies[0] if replies and self.reply_key not in replies[0] else None
         wanted = request[self.request_key]
         return next((r for r in replies if _same(r.get(self.reply_key), wanted)), None)
 

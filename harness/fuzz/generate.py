@@ -93,6 +93,7 @@ class SessionBuilder:
         self.session = SessionModel(self._settings(), settle_ms)
         self.issued = _Issued(model.rotated)
         self.requests: list[Request] = []
+        self.sent: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.next_id = 0
 
     def _settings(self) -> dict[str, Any]:
@@ -132,9 +133,25 @@ class SessionBuilder:
         for key, value in template.items():
             if key not in obj:
                 obj[key] = v.valid(self.rng, kind.fields.get(key), value, ref)
+        self._repeat(client, kind, obj, issue)
         return obj
 
+    def _repeat(self, client: str, kind: Kind, obj: dict[str, Any], issue: bool) -> None:
+        """Linked keys take the value of the client's latest request of the earlier kind (sent
+        first, mostly, when there is none)."""
+        for source in dict.fromkeys(kind.links[k] for k in obj if k in kind.links):
+            earlier = self.sent.get((client, source)) or self._earlier(client, source, issue)
+            if earlier:
+                obj.update({k: earlier[-1][k] for k in obj if kind.links.get(k) == source and k in earlier[-1]})
+
+    def _earlier(self, client: str, source: str, issue: bool) -> list[dict[str, Any]]:
+        if issue and source in self.model.kinds and self.rng.random() < ISSUE_FIRST:
+            self.send(client, self.well_formed(client, self.model.kinds[source], issue=False), source, WELL_FORMED)
+        return self.sent.get((client, source), [])
+
     def send(self, client: str, obj: dict[str, Any], kind: str, form: str) -> None:
+        if form == WELL_FORMED:
+            self.sent.setdefault((client, kind), []).append(obj)
         for name, issuers in self.model.issuers.items():
             if form == WELL_FORMED and issuers and kind == issuers[0]:
                 self.issued.add(client, name)
@@ -152,12 +169,22 @@ class SessionBuilder:
         for key, issuers in self.model.issuers.items():
             if GREETING in issuers[:1]:
                 self.issued.add(name, key)
-        if self.model.credentials and self.rng.random() < OPENING:
-            self._credential(name)
+        self._open(name)
         return name
 
-    def _credential(self, client: str) -> None:
-        obj = dict(self.rng.choice(self.model.credentials))
+    def _opening(self) -> dict[str, Any]:
+        """Mostly, an opening a client had sent before a success of a focus kind (weighted; any
+        opening of the corpus when they show none); else none."""
+        weighted = [(o, n) for k in self.focus for o, n in self.model.kinds[k].openings if o]
+        weighted = weighted or [(o, 1) for o in self.model.credentials]
+        if self.rng.random() >= OPENING or not weighted:
+            return {}
+        return self.rng.choices([o for o, _ in weighted], [n for _, n in weighted])[0]
+
+    def _open(self, client: str) -> None:
+        obj = dict(self._opening())
+        if not obj:
+            return
         kind = obj[self.model.key]
         if self.model.correlation.request_key:
             obj[self.model.correlation.request_key] = self._id()

@@ -8,41 +8,24 @@ and which kinds' replies issue the values (`<issued:...>` references) that later
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from harness.fuzz.correlation import Correlation, error_mark, id_pair
 from harness.fuzz.exchanges import Exchange, exchanges
 from harness.fuzz.issuers import issuers, rotated
-from harness.fuzz.shapes import discriminator
+from harness.fuzz.links import links
+from harness.fuzz.openings import USUAL, credentials, openings
+from harness.fuzz.shapes import canonical, discriminator, distinct, weighted
 from harness.issued import ISSUED_RE
-from harness.redact import PASSWORD
 from harness.transcript import Transcript
 
 MAX_VALUES = 24  # distinct values kept per field
 MAX_TEMPLATES = 12  # successful requests kept per kind
 MAX_JUNK = 40
 MAX_JUNK_LENGTH = 512
-MAX_VALUE_LENGTH = 2048  # longer values (the corpus's size probes) are not drawn again
 MIN_REQUESTS = 2  # a kind sent once is a probe of the corpus, not part of the model
-USUAL = 0.5  # a key present in half of a kind's requests is one of its usual keys
-
-
-def _key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-
-def _weighted(values: list[Any], limit: int) -> tuple[tuple[Any, int], ...]:
-    """Distinct values with their counts, most common first, at most `limit`."""
-    counts = Counter(k for k in map(_key, values) if len(k) <= MAX_VALUE_LENGTH)
-    return tuple((json.loads(k), n) for k, n in counts.most_common(limit))
-
-
-def _distinct(values: list[Any], limit: int) -> tuple[Any, ...]:
-    """Distinct values, most common first, at most `limit`."""
-    return tuple(value for value, _ in _weighted(values, limit))
 
 
 @dataclass(frozen=True)
@@ -53,6 +36,7 @@ class Field:
     presence: float
     values: tuple[Any, ...] = ()
     elements: tuple[Any, ...] = ()
+    element_counts: tuple[int, ...] = ()
     issued: str | None = None
 
 
@@ -65,6 +49,8 @@ class Kind:
     fields: dict[str, Field]
     templates: tuple[dict[str, Any], ...]
     settings: tuple[tuple[dict[str, Any], int], ...] = (({}, 1),)  # where it succeeded, with counts
+    openings: tuple[tuple[dict[str, Any], int], ...] = ()  # credential sent before its successes ({}: none)
+    links: dict[str, str] = field(default_factory=dict)  # key -> earlier kind whose value it repeats
 
 
 @dataclass(frozen=True)
@@ -94,20 +80,23 @@ def _issued_field(values: list[Any]) -> str | None:
     return names.most_common(1)[0][0]
 
 
+def _values(objects: list[dict], name: str) -> list[Any]:
+    return [obj[name] for obj in objects if name in obj]
+
+
 def _field(name: str, sent: list[dict], valid: list[dict]) -> Field:
-    values = [obj[name] for obj in valid if name in obj]
-    elements = [item for v in values if isinstance(v, list) for item in v]
-    every = [obj[name] for obj in sent if name in obj]
-    return Field(name, len(every) / len(sent), _distinct(values, MAX_VALUES),
-                 _distinct(elements, MAX_VALUES), _issued_field(values) or _issued_field(every))
+    values, every = _values(valid, name), _values(sent, name)
+    items = weighted([item for v in values if isinstance(v, list) for item in v], MAX_VALUES)
+    return Field(name, len(every) / len(sent), distinct(values, MAX_VALUES), tuple(e for e, _ in items),
+                 tuple(n for _, n in items), _issued_field(values) or _issued_field(every))
 
 
 def _kind(name: str, sent: list[dict], valid: list[Exchange], skip: set[str]) -> Kind:
     keys = dict.fromkeys(k for obj in sent for k in obj if k not in skip)
     requests = [e.request for e in valid]
     fields = {k: _field(k, sent, requests) for k in keys}
-    settings = _weighted([e.settings for e in valid], MAX_TEMPLATES)
-    return Kind(name, len(sent), fields, _distinct(requests, MAX_TEMPLATES), settings)
+    settings = weighted([e.settings for e in valid], MAX_TEMPLATES)
+    return Kind(name, len(sent), fields, distinct(requests, MAX_TEMPLATES), settings)
 
 
 def _kinds(objects: list[Exchange], key: str, correlation: Correlation) -> dict[str, Kind]:
@@ -124,26 +113,17 @@ def _kinds(objects: list[Exchange], key: str, correlation: Correlation) -> dict[
     return {n: _kind(n, sent[n], valid[n], skip) for n in sorted(real)}
 
 
-def _credentials(objects: list[Exchange], correlation: Correlation, kinds: dict[str, Kind],
-                 key: str) -> tuple[dict, ...]:
-    """Successful requests of known kinds that carry a redacted secret (they authorise), with
-    their kind's usual keys only."""
-    found = [_usual(e.request, kinds[_kind_of(e, key)], key) for e in objects
-             if PASSWORD in e.text and _kind_of(e, key) in kinds
-             and correlation.succeeded(e.request, e.replies)]
-    return tuple(c for c in _distinct(found, MAX_TEMPLATES) if PASSWORD in _key(c))
-
-
-def _usual(request: dict[str, Any], kind: Kind, key: str) -> dict[str, Any]:
-    return {k: v for k, v in request.items()
-            if k == key or (k in kind.fields and kind.fields[k].presence >= USUAL)}
+def _unissued(kind: Kind, linked: dict[str, str]) -> dict[str, str]:
+    """Links of the kind's usual keys that hold no issued value (those refer to what a reply issued)."""
+    usual = {k for k, f in kind.fields.items() if f.presence >= USUAL and not f.issued}
+    return {k: source for k, source in linked.items() if k in usual}
 
 
 def _headers(transcripts: list[Transcript]) -> tuple[dict[str, str], ...]:
     """Connect header sets of the corpus that replay can restore (issued references only)."""
     sets = [e.headers for t in transcripts for e in t.events
-            if e.kind == "connect" and e.headers and "<redacted:" not in _key(e.headers)]
-    return _distinct(sets, MAX_TEMPLATES)
+            if e.kind == "connect" and e.headers and "<redacted:" not in canonical(e.headers)]
+    return distinct(sets, MAX_TEMPLATES)
 
 
 def _junk(all_sent: list[Exchange], key: str, kinds: dict[str, Kind]) -> tuple[str, ...]:
@@ -164,7 +144,10 @@ def _model(transcripts: list[Transcript], sent: list[Exchange], key: str) -> Mes
     answered = [e for e in objects if e.replies]
     correlation = Correlation(*id_pair(answered, key), error_mark(junk, objects))
     kinds = _kinds(objects, key, correlation)
+    opened, linked = openings(objects, correlation, kinds, key), links(objects, correlation, key)
+    kinds = {name: replace(kind, openings=opened.get(name, ()), links=_unissued(kind, linked.get(name, {})))
+             for name, kind in kinds.items()}
     return MessageModel(
-        key, kinds, correlation, _credentials(objects, correlation, kinds, key),
+        key, kinds, correlation, credentials(objects, correlation, kinds, key),
         issuers(transcripts, correlation, key), rotated(transcripts, correlation),
         _headers(transcripts), _junk(sent, key, kinds))

@@ -55,9 +55,10 @@ class SessionModel:
             self.events.append(Event(kind="sleep", t=self.clock, ms=ms))
 
     def connect(self, headers: dict[str, str] | None = None) -> str:
-        """Open a connection under a fresh client name; returns the name."""
+        """Open a connection under a fresh client name; returns the name. Generated clients offer
+        no compression (cheaper to replay; the corpus covers permessage-deflate)."""
         name = f"c{len(self.seen) + 1}"
-        self._add("connect", name, headers=headers or {})
+        self._add("connect", name, headers=headers or {}, compression="none")
         self.open.append(name)
         self.seen.append(name)
         return name

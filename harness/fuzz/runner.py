@@ -43,7 +43,7 @@ class FuzzOptions:
     out: Path = Path("recordings/found")
     config: HarnessConfig = field(default_factory=HarnessConfig)
     settle_ms: float = 20.0
-    jobs: int = 6
+    jobs: int = 8
 
 
 @dataclass

@@ -7,6 +7,23 @@ from collections import Counter
 from typing import Any, Iterable
 
 MIN_COVERAGE = 0.5  # the discriminating field is in at least half of the objects
+MAX_VALUE_LENGTH = 2048  # longer values (a corpus's size probes) are not drawn again
+
+
+def canonical(value: Any) -> str:
+    """The JSON text of a value with sorted keys (for counting distinct values)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def weighted(values: Iterable[Any], limit: int) -> tuple[tuple[Any, int], ...]:
+    """Distinct values with their counts, most common first, at most `limit`."""
+    counts = Counter(k for k in map(canonical, values) if len(k) <= MAX_VALUE_LENGTH)
+    return tuple((json.loads(k), n) for k, n in counts.most_common(limit))
+
+
+def distinct(values: Iterable[Any], limit: int) -> tuple[Any, ...]:
+    """Distinct values, most common first, at most `limit`."""
+    return tuple(value for value, _ in weighted(values, limit))
 
 
 def json_object(text: str | None) -> dict[str, Any] | None:

@@ -16,6 +16,8 @@ RETYPED = (None, 0, -1, 1.5, 10**12, True, False, "", "x", "\u00df\n", [], [None
 # Frames no handler accepts: bad JSON, non-objects, objects without a usable kind.
 JUNK_FRAMES = ("{", "[]", '"x"', "NaN", "null", "1e400", "{}", '{"x": 1}', "\u00df", " ")
 
+OTHER_VALUE = 0.35  # chance of another valid value instead of the template's own (kept consistent)
+
 Ref = Callable[[str], str]  # issued key -> a reference in the current session
 
 
@@ -27,9 +29,12 @@ def retargeted(value: Any, ref: Ref) -> Any:
     return json.loads(ISSUED_RE.sub(lambda m: ref(m.group(2)), text))
 
 
-def several(rng: random.Random, elements: tuple[Any, ...]) -> list[Any]:
-    """One to four distinct valid elements (an array holding several valid values)."""
-    return rng.sample(list(elements), rng.randint(1, min(4, len(elements))))
+def several(rng: random.Random, field: Field) -> list[Any]:
+    """One to four distinct valid elements, the more common ones more often (an array holding
+    several valid values)."""
+    chosen = rng.sample(range(len(field.elements)), rng.randint(1, min(4, len(field.elements))),
+                        counts=list(field.element_counts or [1] * len(field.elements)))
+    return [field.elements[i] for i in dict.fromkeys(chosen)]
 
 
 def valid(rng: random.Random, field: Field | None, template: Any, ref: Ref) -> Any:
@@ -40,8 +45,8 @@ def valid(rng: random.Random, field: Field | None, template: Any, ref: Ref) -> A
     if field.issued:
         return ref(field.issued)
     if field.elements and isinstance(template, list):
-        return retargeted(several(rng, field.elements), ref)
-    if field.values and rng.random() < 0.7:
+        return retargeted(several(rng, field), ref)
+    if field.values and rng.random() < OTHER_VALUE:
         return retargeted(rng.choice(field.values), ref)
     return retargeted(template, ref)
 

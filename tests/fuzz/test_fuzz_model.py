@@ -54,6 +54,10 @@ def _corpus() -> list[Transcript]:
         ("recv", {"op": "fail", "why": "not an object"}),
         ("send", {"op": "resume", "rid": 6, "ticket": "<issued:c1:ticket:1>"}),
         ("recv", {"op": "ok", "rid": 6, "ticket": "<issued:c1:ticket:2>"}),
+        ("send", {"op": "join", "rid": 7, "room": "lobby"}),
+        ("recv", {"op": "ok", "rid": 7}),
+        ("send", {"op": "leave", "rid": 8, "room": "lobby"}),
+        ("recv", {"op": "ok", "rid": 8}),
     ]
     return [_recording("a", {"speed": 1}, lines), _recording("b", {}, lines)]
 
@@ -70,7 +74,7 @@ def test_model_inferred_from_the_corpus():
     assert model.key == "op"
     assert (model.correlation.request_key, model.correlation.reply_key) == ("rid", "rid")
     assert model.correlation.error == ("op", "fail")
-    assert set(model.kinds) == {"signin", "open", "shut", "resume"}
+    assert set(model.kinds) == {"signin", "open", "shut", "resume", "join", "leave"}
     assert set(model.kinds["open"].fields["tags"].elements) == {"red", "blue", "green"}
     assert model.kinds["shut"].fields["box"].issued == "box"
     assert model.kinds["shut"].templates == ({"op": "shut", "rid": 3, "box": "<issued:c1:box:1>"},)
@@ -79,6 +83,8 @@ def test_model_inferred_from_the_corpus():
     assert model.credentials == ({"op": "signin", "name": "ann", "secret": PASSWORD},)
     assert {"{", "[]"} <= set(model.junk)
     assert {json.dumps(s) for s, _ in model.kinds["open"].settings} == {'{"speed": 1}', "{}"}
+    assert model.kinds["open"].openings == (({"op": "signin", "name": "ann", "secret": PASSWORD}, 4),)
+    assert model.kinds["leave"].links == {"room": "join"} and model.kinds["join"].links == {}
 
 
 def test_no_model_without_json_requests():
@@ -132,6 +138,20 @@ def test_valid_values_several_elements_and_issued_references():
                 assert number <= opened + 1
                 issued.append(number <= opened)
     assert len(issued) > 10 and sum(issued) > 0.7 * len(issued) and not all(issued)
+
+
+def test_linked_values_repeat_an_earlier_request_of_the_client():
+    repeated = []
+    for generated in _sessions(6, 80):
+        rooms: dict[str, list] = {}
+        sends = [e for e in generated.transcript.events if e.kind == "send"]
+        for event, request in zip(sends, generated.requests):
+            if request.form == WELL_FORMED and request.kind in ("join", "leave"):
+                room = json.loads(event.text)["room"]
+                if request.kind == "leave":
+                    repeated.append(room in rooms.get(event.client, []))
+                rooms.setdefault(event.client, []).append(room)
+    assert len(repeated) > 10 and sum(repeated) > 0.7 * len(repeated)
 
 
 def test_rotated_values_used_once_per_session():

@@ -1,0 +1,1 @@
+"""The chat-rooms server ported to Python: an ASGI app with the legacy's exact wire behaviour."""
