@@ -12,19 +12,22 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.config import Fixtures, Redaction, Timeouts
+from harness.config import Timeouts
 from harness.corpus import collect_recordings, load_transcripts
 from harness.gates.targets import load_class
 from harness.redact import Restorer
 from harness.targets import LiveTarget, constructor_arguments
 from harness.replay import _Run
 from harness.transcript import Transcript
+from subject_trading.config import harness_config
 
 from benchmarks.targets import TARGETS
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_CORPUS = Path(__file__).resolve().parent / "corpus"
 NO_QUIET = Timeouts(quiet=0.0, quiet_max=0.0)
+
+SUBJECT = harness_config()
 
 
 TIMED_TAGS = {"sessions", "collections", "market_data"}
@@ -50,7 +53,7 @@ async def replay_once(transcript: Transcript, target: str) -> tuple[float, list[
     server = load_class(TARGETS[target])(**constructor_arguments(transcript.meta.settings))
     await asyncio.wait_for(server.start(), 10)
     try:
-        restorer = Restorer(Redaction(), Fixtures(), transcript.meta.settings)
+        restorer = Restorer(SUBJECT.redact, SUBJECT.fixtures, transcript.meta.settings)
         run = _Run(transcript, LiveTarget(f"ws://127.0.0.1:{server.port}/"), restorer, NO_QUIET)
         start = time.perf_counter()
         await asyncio.wait_for(run.run(), 60)

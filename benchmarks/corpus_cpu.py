@@ -29,12 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.config import Fixtures, Redaction
 from harness.gates.targets import load_class
 from harness.redact import Restorer
 from harness.replay import _Run
 from harness.targets import LiveTarget, constructor_arguments
 from harness.transcript import Transcript
+from subject_trading.config import harness_config
 
 from benchmarks.corpus import NO_QUIET, corpus_paths, wire_transcripts
 from benchmarks.interleave import Timings, orders
@@ -46,6 +46,8 @@ UNIT = "server CPU time for one replay of the whole corpus (fresh server per rec
 SETTLE = 0.02  # idle wait before reading the clock on stop, for the server's last close handling
 REPLY_TIMEOUT = 30.0
 REPLAY_TIMEOUT = 60.0
+
+SUBJECT = harness_config()
 
 
 # -- the host process: one server at a time, CPU time between start and stop ------------------
@@ -134,7 +136,7 @@ async def replay_on(host: HostProcess, transcript: Transcript) -> float:
     settings = transcript.meta.settings
     port = (await asyncio.to_thread(host.ask, {"start": host.target, "settings": settings}))["port"]
     try:
-        run = _Run(transcript, LiveTarget(f"ws://127.0.0.1:{port}/"), Restorer(Redaction(), Fixtures(), settings), NO_QUIET)
+        run = _Run(transcript, LiveTarget(f"ws://127.0.0.1:{port}/"), Restorer(SUBJECT.redact, SUBJECT.fixtures, settings), NO_QUIET)
         await asyncio.wait_for(run.run(), REPLAY_TIMEOUT)
     finally:
         cpu = (await asyncio.to_thread(host.ask, {"stop": True}))["cpu"]

@@ -10,9 +10,6 @@ from typing import Any
 
 from harness.errors import ConfigError
 
-DEV_PASSWORDS = {"admin": "admin123", "trader": "trader123", "viewer": "viewer123"}
-
-
 @dataclass(frozen=True)
 class Timeouts:
     """Every wait of the harness, in seconds."""
@@ -28,23 +25,26 @@ class Timeouts:
 
 @dataclass(frozen=True)
 class Fixtures:
-    """Secrets that replay puts back (never written in transcripts)."""
+    """Secrets that replay puts back (never written in transcripts): the subject's
+    `[tool.harness.fixtures] passwords`, none by default."""
 
-    passwords: dict[str, str] = field(default_factory=lambda: dict(DEV_PASSWORDS))
+    passwords: dict[str, str] = field(default_factory=dict)
 
     def password_for(self, username: object, settings: dict[str, Any]) -> str | None:
-        """The password of `username`: the recording's settings, the fixtures, the dev defaults."""
-        table = {**DEV_PASSWORDS, **self.passwords, **(settings.get("passwords") or {})}
+        """The password of `username`: the recording's settings, else the fixtures."""
+        table = {**self.passwords, **(settings.get("passwords") or {})}
         return table.get(username) if isinstance(username, str) else None
 
 
 @dataclass(frozen=True)
 class Redaction:
-    """Which JSON keys and headers the recorder redacts or aliases."""
+    """Which JSON keys and headers the recorder redacts or aliases. By default only what any
+    subject keeps secret: `password` keys and the credential headers; the keys of the values a
+    subject's server issues (tokens, ids) are the subject's `[tool.harness.redact]`."""
 
     passwords: tuple[str, ...] = ("password",)
-    tokens: tuple[str, ...] = ("reconnect_token", "access_token", "refresh_token")
-    ids: tuple[str, ...] = ("client_id", "session_id", "collection_id")
+    tokens: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
     headers: tuple[str, ...] = ("Authorization", "Cookie")
 
 
@@ -100,12 +100,12 @@ class TargetTable:
 
 @dataclass(frozen=True)
 class HarnessConfig:
-    """The whole `[tool.harness]` table; the defaults run the worked subject."""
+    """The whole `[tool.harness]` table; the defaults name no subject."""
 
     legacy: str = "legacy"
     candidate: str = "refactored"
     recordings: str = "recordings"
-    shim: str = "compat/__init__.py"
+    shim: str = ""  # no shim: the verdict and reports only
     waivers_file: str = "recordings/waivers.toml"
     concurrency: int = 4
     targets: TargetTable = TargetTable()

@@ -6,10 +6,12 @@
     │   └── ConfigError         a bad `[tool.harness]` table, waivers or declarations file
     ├── TargetError             a target that cannot be resolved or started
     ├── ReplayFailed            a target that cannot be replayed against (one recording fails)
-    ├── ReplayProblem           a bench replay that did not run cleanly on one side
+    │   └── UncleanReplay       a timed replay (bench) that did not run cleanly on one side
     ├── ScenarioError           a scenario script that failed while recording
     ├── GateError               a gate that could not be evaluated (not a failed gate)
     └── NotApplicable           a gate that cannot apply to a target (it is skipped)
+
+    GoldenFailure               not a harness problem: a golden-master test that found differences
 """
 
 from __future__ import annotations
@@ -49,8 +51,8 @@ class ReplayFailed(HarnessError):
     """The target cannot be replayed against (refused, died, hung): the recording fails."""
 
 
-class ReplayProblem(HarnessError):
-    """A replay that did not run cleanly on ``side``: the target failed or the frames did not come."""
+class UncleanReplay(ReplayFailed):
+    """A replay the bench times did not run cleanly on ``side`` (a frame never came)."""
 
     def __init__(self, side: str, message: str) -> None:
         super().__init__(message)
@@ -63,3 +65,12 @@ class GateError(HarnessError):
 
 class NotApplicable(HarnessError):
     """The gate cannot apply to a target (e.g. radon on a server that is not Python): a skip."""
+
+
+class GoldenFailure(Exception):
+    """A recording whose candidate differs from the legacy (the pytest plugin's failure); carries
+    the report lines."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines

@@ -43,13 +43,21 @@ class NoiseSpec:
         return sorted(p for p in self.learned if not any(covers(r, p) for r in self.rules.ignore))
 
 
+KIND_KEYS = ("type", "status", "stream")
+
+
+def _marks(value: dict) -> list[str]:
+    """The values that say what kind of frame it is: type, status, stream and any code."""
+    codes = sorted(key for key in value if key == "code" or key.endswith("_code"))
+    return [str(value.get(key)) for key in KIND_KEYS] + [str(value[key]) for key in codes]
+
+
 def shape(frame: Frame) -> str:
-    """What must match for two frames to be compared: kind, keys, type/status/code."""
+    """What must match for two frames to be compared: kind, keys, type/status/stream/code."""
     value = parse_json(frame.text) if frame.text is not None else None
     if not isinstance(value, dict):
         return "binary" if frame.binary is not None else "text"
-    marks = [str(value.get(key)) for key in ("type", "status", "error_code", "stream")]
-    return "|".join(marks + sorted(value))
+    return "|".join(_marks(value) + sorted(value))
 
 
 def pair_frames(a: tuple[Frame, ...], b: tuple[Frame, ...]) -> list[tuple[int, int]]:

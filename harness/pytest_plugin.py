@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from harness.errors import GoldenFailure
+
 SETTINGS_KEY = pytest.StashKey["GoldenSettings"]()
 AHEAD_KEY = pytest.StashKey["Ahead"]()
 CLOSE_TIMEOUT = 30.0
@@ -32,14 +34,6 @@ class GoldenSettings:
     config: Any  # harness.config.HarnessConfig
     recordings: Path
     waivers: list
-
-
-class GoldenFailure(Exception):
-    """A recording whose candidate differs from the legacy; carries the report lines."""
-
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -21,11 +21,11 @@ import websockets.sync.connection
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from harness.config import Fixtures, Redaction
 from harness.corpus import collect_recordings, load_transcripts
 from harness.redact import Restorer
 from harness.syncpoints import Progress, plan
 from harness.transcript import Event, Transcript
+from subject_trading.config import harness_config
 
 # tags whose recordings change server-wide state or rely on a server's own settings/timers
 DEFAULT_SKIP_TAGS = frozenset({"sessions", "collections", "reconnect", "limits", "admin"})
@@ -39,6 +39,8 @@ MESSAGE_TYPES = frozenset((
     "validate_strategy_config upsert_strategy").split())
 
 Report = Callable[[str, float, int, Exception | None], None]
+
+SUBJECT = harness_config()
 
 
 class _PollPerCall:
@@ -108,7 +110,7 @@ class Replay:
     closes: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.restorer = Restorer(Redaction(), Fixtures(), self.transcript.meta.settings)
+        self.restorer = Restorer(SUBJECT.redact, SUBJECT.fixtures, self.transcript.meta.settings)
 
     def run(self) -> None:
         steps, final = plan(self.transcript)

@@ -11,7 +11,9 @@ from harness.cli import main
 from harness.config import HarnessConfig
 from harness.errors import HarnessError
 from harness.fuzz.runner import FuzzOptions, corpus_model, run_fuzz
+from subject_trading.config import harness_config
 
+SUBJECT = harness_config()  # the worked subject: its passwords and issued values
 PLANTED = "fuzz_planted:PlantedServer"
 PLANTED_FAST = "fuzz_planted:PlantedVersionServer"
 
@@ -21,7 +23,7 @@ def _actions(path):
 
 
 def test_clean_pair_finds_nothing_and_is_deterministic(tmp_path):
-    runs = [run_fuzz(FuzzOptions("legacy", "legacy", max_examples=12, seed=4, out=tmp_path))
+    runs = [run_fuzz(FuzzOptions("legacy", "legacy", max_examples=12, seed=4, out=tmp_path, config=SUBJECT))
             for _ in range(2)]
     assert not any(r.found for r in runs)
     assert runs[0].stats.examples == runs[1].stats.examples == 12
@@ -33,7 +35,7 @@ def test_clean_pair_finds_nothing_and_is_deterministic(tmp_path):
 
 def test_planted_difference_is_shrunk_and_written(tmp_path):
     result = run_fuzz(FuzzOptions("legacy", PLANTED_FAST, max_examples=200, time_budget=30, seed=0,
-                                  out=tmp_path))
+                                  out=tmp_path, config=SUBJECT))
     assert result.found and result.written.parent == tmp_path
     actions = _actions(result.written)
     assert len(actions) <= 3
@@ -43,7 +45,7 @@ def test_planted_difference_is_shrunk_and_written(tmp_path):
 
 def test_planted_collection_stop_found_within_default_budget(tmp_path):
     """The model comes from the corpus alone; an unknown id of a request kind is found."""
-    result = run_fuzz(FuzzOptions("legacy", PLANTED, seed=1, out=tmp_path))
+    result = run_fuzz(FuzzOptions("legacy", PLANTED, seed=1, out=tmp_path, config=SUBJECT))
     assert result.found and result.found_after[0] <= FuzzOptions().max_examples
     actions = _actions(result.written)
     assert len(actions) <= 4
@@ -54,7 +56,7 @@ def test_planted_collection_stop_found_within_default_budget(tmp_path):
 @pytest.mark.slow
 @pytest.mark.timeout(400)
 def test_refactored_finds_nothing_within_default_budget(tmp_path):
-    result = run_fuzz(FuzzOptions("legacy", "refactored", seed=2, out=tmp_path))
+    result = run_fuzz(FuzzOptions("legacy", "refactored", seed=2, out=tmp_path, config=SUBJECT))
     assert not result.found, result.result and result.result.differences
 
 

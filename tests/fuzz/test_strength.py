@@ -9,7 +9,7 @@ import pytest
 
 from harness import transcript as wsgm
 from harness.cli import main
-from harness.config import HarnessConfig, Timeouts
+from harness.config import Timeouts
 from harness.fuzz.model import SessionModel
 from harness.strength import baseline, report
 from harness.strength.coverage_run import branch_ranges, measure
@@ -17,8 +17,9 @@ from harness.strength.mutants import mutants, mutate
 from harness.strength.equivalents import Matched
 from harness.strength.mutation import MutationOptions, Run, module_name, run_job
 from harness.strength.worker import Job
+from subject_trading.config import harness_config
 
-FAST = HarnessConfig(timeouts=Timeouts(connect=2.0, frame=2.0, quiet=0.05, quiet_max=1.0,
+FAST = harness_config(timeouts=Timeouts(connect=2.0, frame=2.0, quiet=0.05, quiet_max=1.0,
                                        recording=10.0, start=2.0, close=1.0))
 ROOT = Path(__file__).resolve().parents[2]
 PROTOCOL = ROOT / "refactored" / "handlers" / "protocol.py"

@@ -11,6 +11,7 @@ from harness import transcript as wsgm
 from harness.config import HarnessConfig, Timeouts
 from harness.scenario import load_scenarios, record_scenario
 from harness_support import ISSUER
+from subject_trading.config import harness_config
 
 SCENARIOS = Path(__file__).parent / "scenario_files" / "issuer_scenarios.py"
 
@@ -22,14 +23,14 @@ def fast_timeouts() -> Timeouts:
 
 @pytest.fixture
 def fast_config(fast_timeouts, tmp_path) -> HarnessConfig:
-    return HarnessConfig(timeouts=fast_timeouts, root=tmp_path, concurrency=4)
+    return harness_config(timeouts=fast_timeouts, root=tmp_path, concurrency=4)
 
 
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory) -> Path:
     """Three recordings of the issuer server, recorded once per session (read only)."""
     out = tmp_path_factory.mktemp("recordings")
-    config = HarnessConfig(timeouts=Timeouts(quiet=0.05))
+    config = harness_config(timeouts=Timeouts(quiet=0.05))
 
     async def record():
         for sc in load_scenarios([SCENARIOS]):

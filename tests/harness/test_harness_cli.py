@@ -7,14 +7,15 @@ import pytest
 from harness import transcript as wsgm
 from harness.cli import build_parser, main
 from harness.corpus import compare_corpus
-from harness_support import EDITED, ISSUER
+from harness_support import EDITED, ISSUER, SUBJECT_TABLES
+
 
 @pytest.fixture
 def project(tmp_path):
     path = tmp_path / "pyproject.toml"
     path.write_text(
         '[tool.harness]\nwaivers_file = "waivers.toml"\nconcurrency = 4\n'
-        "[tool.harness.timeouts]\nquiet = 0.05\nframe = 2\n"
+        "[tool.harness.timeouts]\nquiet = 0.05\nframe = 2\n" + SUBJECT_TABLES
     )
     return path
 

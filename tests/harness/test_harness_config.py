@@ -15,7 +15,9 @@ def write(tmp_path, body: str):
 def test_defaults_without_file(tmp_path):
     config = load_config(tmp_path / "pyproject.toml")
     assert config.legacy == "legacy" and config.candidate == "refactored"
-    assert config.fixtures.passwords["trader"] == "trader123"
+    # defaults name no subject: no passwords, only generic secrets redacted
+    assert config.fixtures.passwords == {} and config.redact.tokens == () and config.redact.ids == ()
+    assert config.redact.passwords == ("password",) and config.shim == "" and config.plugin == ""
 
 
 def test_targets_and_env(tmp_path):

@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 
 from harness import transcript as wsgm
-from harness.config import HarnessConfig, Timeouts
+from harness.config import Timeouts
 from harness.corpus import check_recording, compare_recording
 from harness.scenario import load_scenarios, record_scenario
 from harness.textreport import render_recording
+from subject_trading.config import harness_config
 
 ROOT = Path(__file__).parents[2]
 LEGACY_SOURCE = ROOT / "legacy" / "websocket_server.py"
@@ -23,7 +24,7 @@ EDITS = {
 
 @pytest.fixture(scope="module")
 def config():
-    return HarnessConfig(timeouts=Timeouts(quiet=0.1, frame=3.0))
+    return harness_config(timeouts=Timeouts(quiet=0.1, frame=3.0))
 
 
 @pytest.fixture(scope="module")

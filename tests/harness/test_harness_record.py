@@ -19,7 +19,7 @@ from harness.proxy import recording_proxy
 from harness.record import Recorder, new_meta
 from harness.scenario import Scenario, load_scenarios, record_scenario
 from harness_servers import CloserServer, EchoServer, ExtensionsServer, IssuerServer
-from harness_support import ECHO, EDITED, ISSUER
+from harness_support import ECHO, EDITED, ISSUER, SUBJECT_TABLES
 
 HERE = Path(__file__).parent
 SCENARIOS = HERE / "scenario_files" / "issuer_scenarios.py"
@@ -31,7 +31,7 @@ def scenarios():
 
 
 async def test_proxy_records_a_plain_client(fast_config):
-    recorder = Recorder(new_meta("plain", "ws"))
+    recorder = Recorder(new_meta("plain", "ws"), fast_config.redact, fast_config.fixtures)
     async with IssuerServer(host="127.0.0.1", port=0) as server:
         async with recording_proxy(f"ws://127.0.0.1:{server.port}", recorder) as proxy:
             async with connect(proxy.url + "feed?v=2", proxy=None) as ws:
@@ -110,7 +110,7 @@ async def test_scenario_errors_are_reported(fast_config):
 
 def test_record_scenarios_command(tmp_path, monkeypatch, capsys):
     config = tmp_path / "pyproject.toml"
-    config.write_text("[tool.harness.timeouts]\nquiet = 0.05\n")
+    config.write_text("[tool.harness.timeouts]\nquiet = 0.05\n" + SUBJECT_TABLES)
     out = tmp_path / "recordings"
     code = main(
         [
@@ -208,7 +208,7 @@ async def test_binary_and_client_close_code_through_proxy(fast_config):
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
 async def test_browser_style_client_session_replays(fast_config):
     """A session recorded from Node's WHATWG WebSocket client replays cleanly."""
-    recorder = Recorder(new_meta("browser", "ws"))
+    recorder = Recorder(new_meta("browser", "ws"), fast_config.redact, fast_config.fixtures)
     async with IssuerServer(host="127.0.0.1", port=0) as server:
         async with recording_proxy(f"ws://127.0.0.1:{server.port}", recorder) as proxy:
             proc = await asyncio.create_subprocess_exec(

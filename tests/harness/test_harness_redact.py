@@ -2,14 +2,16 @@
 
 import json
 
-from harness.config import Fixtures, Redaction
 from harness.redact import PASSWORD, WRONG_PASSWORD, WRONG_PASSWORD_VALUE, Redactor, Restorer
+from subject_trading.config import harness_config
+
+SUBJECT = harness_config()
 
 WELCOME = {"type": "status", "client_id": "abcdef123456", "reconnect_token": "abcdef123456:deadbeef99"}
 
 
 def redactor(settings=None):
-    return Redactor(Redaction(), Fixtures(), settings or {})
+    return Redactor(SUBJECT.redact, SUBJECT.fixtures, settings or {})
 
 
 def test_passwords_redacted_by_kind():
@@ -58,7 +60,7 @@ def test_numbering_per_client_and_field():
 
 
 def test_restorer_resolves_references_and_passwords():
-    restorer = Restorer(Redaction(), Fixtures(), {})
+    restorer = Restorer(SUBJECT.redact, SUBJECT.fixtures, {})
     restorer.received(
         "c1", json.dumps({"client_id": "zzzzzz999999", "reconnect_token": "zzzzzz999999:cafe0000"})
     )

@@ -86,7 +86,8 @@ async def test_aliasing_and_passwords_multi_client(fast_timeouts, fast_config):
             '{"kind":"closed","client":"c3","code":null,"reason":"http 401"}',
         )
     )
-    obs = await replay_recording(t, ISSUER, timeouts=fast_timeouts)
+    obs = await replay_recording(t, ISSUER, timeouts=fast_timeouts, fixtures=fast_config.fixtures,
+                                 redaction=fast_config.redact)
     c1 = [json.loads(f.text) for f in obs.clients["c1"].frames]
     assert c1[1]["status"] == "logged_in"
     assert c1[2]["status"] == "valid"

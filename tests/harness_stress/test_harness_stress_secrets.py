@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import HarnessConfig
 from harness.scenario import Scenario, record_scenario
 from harness.transcript import dumps
+from subject_trading.config import harness_config
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDINGS = sorted((ROOT / "recordings").rglob("*.jsonl"))
@@ -50,7 +50,7 @@ async def test_recorded_login_stores_placeholders_not_secrets():
         await c.send({"type": "refresh_token", "id": 4, "refresh_token": issued["refresh_token"]})
         await c.recv()
 
-    transcript = await record_scenario(Scenario("logins", logins), "legacy", HarnessConfig())
+    transcript = await record_scenario(Scenario("logins", logins), "legacy", harness_config())
     text = dumps(transcript)
     sends = [json.loads(e.text) for e in transcript.events if e.kind == "send"]
     assert sends[0]["password"] == "<redacted:password>"

@@ -12,18 +12,19 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import HarnessConfig, Timeouts
+from harness.config import Timeouts
 from harness.corpus import compare_corpus
 from harness.replay import replay_recording
 from harness.scenario import Scenario, record_scenario
 from harness.errors import ScenarioError
 from harness.transcript import load
+from subject_trading.config import harness_config
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = ROOT / "recordings" / "hostile"
 SMALL = ["hostile_non_object_json", "hostile_binary_frames"]
 TIMEOUTS = Timeouts(connect=2, frame=1, quiet=0.05, quiet_max=0.5, recording=3, start=2, close=1)
-FAST = HarnessConfig(timeouts=TIMEOUTS, concurrency=2, waivers_file="no-waivers.toml")
+FAST = harness_config(timeouts=TIMEOUTS, concurrency=2, waivers_file="no-waivers.toml")
 BOUND = 20.0  # seconds a failing recording may take, at most
 
 BAD_TARGETS = {
@@ -71,7 +72,7 @@ async def test_recording_a_scenario_against_a_crashing_target_fails_with_reason(
             await client.send({"type": "ping", "id": n})
             await client.recv()
 
-    config = HarnessConfig(timeouts=TIMEOUTS)
+    config = harness_config(timeouts=TIMEOUTS)
     started = time.monotonic()
     with pytest.raises(ScenarioError) as info:
         await record_scenario(Scenario("chatty", chatty), BAD_TARGETS["crashing"], config)

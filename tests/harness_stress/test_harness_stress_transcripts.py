@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from harness.config import HarnessConfig, Timeouts
+from harness.config import Timeouts
 from harness.corpus import compare_corpus
 from harness.errors import TranscriptError
 from harness.transcript import load
+from subject_trading.config import harness_config
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = ROOT / "recordings" / "hostile" / "hostile_non_object_json.jsonl"
-FAST = HarnessConfig(timeouts=Timeouts(connect=2, frame=2, quiet=0.05, quiet_max=0.5, recording=20, start=5),
+FAST = harness_config(timeouts=Timeouts(connect=2, frame=2, quiet=0.05, quiet_max=0.5, recording=20, start=5),
                      concurrency=2, waivers_file="no-waivers.toml")
 
 

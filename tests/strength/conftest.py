@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from harness import transcript as wsgm
-from harness.config import HarnessConfig, Timeouts
+from harness.config import Timeouts
 from harness.fuzz.model import SessionModel
+from subject_trading.config import harness_config
 
-FAST = HarnessConfig(concurrency=2, timeouts=Timeouts(connect=2.0, frame=2.0, quiet=0.05, quiet_max=1.0,
+FAST = harness_config(concurrency=2, timeouts=Timeouts(connect=2.0, frame=2.0, quiet=0.05, quiet_max=1.0,
                                                       recording=10.0, start=2.0, close=1.0))
 
 

@@ -14,10 +14,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from harness.config import HarnessConfig, Selection, Timeouts
-from harness.errors import TargetError
+from harness.errors import TargetError, UncleanReplay
 from harness.gates.result import GateError
 from harness.gates.selection import settings_for
-from harness.errors import ReplayProblem
 from harness.redact import Restorer
 from harness.replay import ReplayFailed, TimedReplay, timed_replay
 from harness.targets import parse_target, running
@@ -47,8 +46,10 @@ class CorpusSide:
                 runs = await asyncio.gather(*(self._one(transcript, live, settings) for _ in range(copies)))
         except TargetError as exc:
             raise GateError(f"bench: {self.name} {self.target}: {exc}") from None
+        except UncleanReplay:
+            raise
         except (ReplayFailed, asyncio.TimeoutError) as exc:
-            raise ReplayProblem(self.name, f"{self.name} {transcript.name}: {exc or 'timed out'}") from None
+            raise UncleanReplay(self.name, f"{self.name} {transcript.name}: {exc or 'timed out'}") from None
         return _wall(runs)
 
     async def _one(self, transcript: Transcript, live: Any, settings: dict[str, Any]) -> tuple[float, TimedReplay]:
@@ -56,7 +57,7 @@ class CorpusSide:
         start = time.perf_counter()
         run = await timed_replay(transcript, live, restorer, self.timeouts)
         if run.warnings:
-            raise ReplayProblem(self.name, f"{self.name} {transcript.name}: {run.warnings[0]}")
+            raise UncleanReplay(self.name, f"{self.name} {transcript.name}: {run.warnings[0]}")
         return time.perf_counter() - start, run
 
 
@@ -74,7 +75,7 @@ async def probe(side: CorpusSide, copies: int) -> tuple[tuple[Transcript, ...], 
         try:
             await side.replay(transcript, 1)
             await side.replay(transcript, copies)
-        except ReplayProblem as exc:
+        except UncleanReplay as exc:
             left_out[transcript.name] = str(exc)
             continue
         kept.append(transcript)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from harness.config import HarnessConfig
-from harness.gates.bench.corpus import CorpusSide, ReplayProblem, probe
+from harness.errors import UncleanReplay
+from harness.gates.bench.corpus import CorpusSide, probe
 from harness.gates.bench.storage import comparison_table, save_history, write_benchmark_json
 from harness.gates.bench.timing import MIN_ROUND, PairedTimings, Spread, calibrate, interleave
 from harness.gates.bench.workloads import CorpusWorkload, Workload, corpus_workloads
@@ -117,7 +118,7 @@ def _attempt(targets: dict[str, str], bench: Plan, settings: BenchSettings) -> t
     return overall_ratio(results), results
 
 
-def _unclean(problem: ReplayProblem, bench: Plan, settings: BenchSettings) -> GateResult:
+def _unclean(problem: UncleanReplay, bench: Plan, settings: BenchSettings) -> GateResult:
     """The candidate did not replay a recording cleanly under the bench's load: a failure."""
     return GateResult(
         name="bench",
@@ -140,7 +141,7 @@ def bench_gate(legacy: str, candidate: str, reports: Path, config: HarnessConfig
         while ratio > settings.threshold and len(attempts) <= settings.retries:
             ratio, results = _attempt(targets, bench, settings)
             attempts.append(round(ratio, 4))
-    except ReplayProblem as problem:
+    except UncleanReplay as problem:
         if problem.side != "candidate":
             raise GateError(f"bench: {problem}") from None
         return _unclean(problem, bench, settings)
