@@ -94,13 +94,21 @@ def config_file(options: GateOptions) -> Path:
     return options.config.source or options.config.root / "pyproject.toml"
 
 
+def memory_method(options: GateOptions) -> str:
+    """memray when both servers run in the harness's process, else the resident memory of their
+    processes; a server the harness does not start cannot be measured (a skip)."""
+    kinds = {parse_target(target, options.config).kind: target for target in (options.legacy, options.candidate)}
+    if "url" in kinds:
+        raise NotApplicable(f"memory: {kinds['url']} is a server the harness does not start, so its memory is not measured")
+    return "memray" if set(kinds) == {"class"} else "rss"
+
+
 def run_memory(options: GateOptions) -> GateResult:
-    for target in (options.legacy, options.candidate):
-        if not parse_target(target).in_process:
-            raise NotApplicable(f"memory: {target} is a server the harness does not start, so its memory is not measured")
+    method = memory_method(options)
     structures = load_subject(options.config).bounded_structures(options.candidate)
     return memory.memory_gate(
-        options.legacy, options.candidate, options.reports, config_file(options), memory_settings(options), structures
+        options.legacy, options.candidate, options.reports, config_file(options), memory_settings(options), structures,
+        method,
     )
 
 

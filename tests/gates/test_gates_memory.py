@@ -1,10 +1,12 @@
 """The memory gate: a leaky fake fails, a clean one passes; bounded structures."""
 
+import sys
 from collections import OrderedDict
 from pathlib import Path
 
 import pytest
 
+from harness.gates import runners
 from harness.gates.memory.bounded import bounded_gate, check_bounded
 from subject_trading.structures import delivery_queue_subject, session_store_subject
 from harness.gates.result import GateError
@@ -125,3 +127,27 @@ def test_worked_subject_plugin_structures_stay_bounded() -> None:
     assert subject.bounded_structures("some.other:Server") == ()
     result = bounded_gate(list(subjects), inserts=30_000)
     assert result.passed, result.figures
+
+
+def command(name: str) -> str:
+    return f"cmd:{sys.executable} {Path(__file__).parent / 'gates_fake_command.py'} {name} {{port}}"
+
+
+def test_server_processes_are_measured_by_resident_memory(fakes_on_path: str, corpus_config: Path, tmp_path: Path) -> None:
+    settings = MemorySettings(replays=20, warmup=5)
+    leaky = memory_gate(command("FakeServer"), command("LeakyServer"), tmp_path, corpus_config, settings, (), "rss")
+    assert leaky.figures["measured_with"] == "rss" and leaky.artifacts == {}
+    assert not leaky.passed, leaky.figures
+    assert leaky.figures["candidate"]["bytes_per_replay"] > 4000 > leaky.figures["legacy"]["bytes_per_replay"]
+
+
+def test_memory_method_follows_the_target_forms(tmp_path: Path) -> None:
+    from harness.config import HarnessConfig
+    from harness.gates.result import NotApplicable
+
+    def method(candidate: str) -> str:
+        return runners.memory_method(runners.GateOptions(FAKE, candidate, tmp_path, True, HarnessConfig()))
+
+    assert method(FAKE) == "memray" and method("cmd:node server.js --port {port}") == "rss"
+    with pytest.raises(NotApplicable, match="does not start"):
+        method("ws://127.0.0.1:9/")

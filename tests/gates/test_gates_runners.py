@@ -30,7 +30,7 @@ def test_quick_selects_reduced_memory_effort(tmp_path: Path, monkeypatch, quick:
     monkeypatch.setattr(runners, "load_subject", lambda config: Structures(config))
     runners.run_memory(options(tmp_path, quick))
     assert seen["args"] == ("legacy", "refactored", tmp_path, Path("pyproject.toml"), expected,
-                            ["structures of refactored"])
+                            ["structures of refactored"], "memray")
 
 
 def test_memory_of_a_url_target_is_skipped(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -11,7 +12,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
+from harness.config import load_config
 from harness.gates.memory.bounded import BoundedSubject, bounded_gate
+from harness.gates.memory.rss import rss_growth
 from harness.gates.result import GateError, GateResult
 
 NOISE_FLOOR = 256  # bytes per replay any candidate may retain
@@ -88,8 +91,17 @@ class Growth:
         }
 
 
+def measure_rss(targets: dict[str, str], folder: Path, settings: MemorySettings, config: Path) -> dict[str, Growth]:
+    """Resident memory of each side's server process after N and after 10N replays."""
+    del folder  # nothing is captured
+    loaded = load_config(config)
+    runs = {side: asyncio.run(rss_growth(target, loaded, settings.replays, settings.warmup))
+            for side, target in targets.items()}
+    return {side: Growth(small, big, settings.replays) for side, (small, big) in runs.items()}
+
+
 def measure(targets: dict[str, str], folder: Path, settings: MemorySettings, config: Path) -> dict[str, Growth]:
-    """Small and big runs for each side, two processes at a time."""
+    """Small and big memray-tracked runs for each side, two processes at a time."""
     folder.mkdir(parents=True, exist_ok=True)
     jobs = {
         (side, n): (target, n, settings.warmup, folder / f"{side}-{n}.bin", config)
@@ -103,6 +115,9 @@ def measure(targets: dict[str, str], folder: Path, settings: MemorySettings, con
         side: Growth(done[side, settings.replays], done[side, 10 * settings.replays], settings.replays)
         for side in targets
     }
+
+
+METHODS = {"memray": measure, "rss": measure_rss}
 
 
 def allowed_growth(legacy_per_replay: float, settings: MemorySettings) -> float:
@@ -129,11 +144,14 @@ def memory_gate(
     config: Path,
     settings: MemorySettings = FULL,
     structures: Sequence[BoundedSubject] = (),
+    method: str = "memray",
 ) -> GateResult:
     """Pass when the candidate's growth per replay of the corpus selection (``config``, the
-    configuration file) is within ``allowed_growth`` and the plug-in's structures stay bounded."""
-    growth = measure({"legacy": legacy, "candidate": candidate}, reports / "memray", settings, config)
-    artifacts = _flamegraphs(reports, list(growth), 10 * settings.replays)
+    configuration file) is within ``allowed_growth`` and the plug-in's structures stay bounded.
+    ``method``: ``memray`` (retained bytes, servers in the tracked process) or ``rss`` (resident
+    memory of a server process of its own)."""
+    growth = METHODS[method]({"legacy": legacy, "candidate": candidate}, reports / "memray", settings, config)
+    artifacts = _flamegraphs(reports, list(growth), 10 * settings.replays) if method == "memray" else {}
     bounded = bounded_gate(list(structures))
     bound = allowed_growth(growth["legacy"].per_replay, settings)
     value = growth["candidate"].per_replay
@@ -144,7 +162,7 @@ def memory_gate(
         summary="candidate memory stays bounded" if passed else "candidate memory grows with use",
         reason=_reason(value, bound, bounded),
         figures={side: g.to_dict() for side, g in growth.items()}
-        | {"allowed_bytes_per_replay": round(bound, 1), "bounded": bounded.figures},
+        | {"allowed_bytes_per_replay": round(bound, 1), "bounded": bounded.figures, "measured_with": method},
         thresholds={
             "noise_floor_bytes_per_replay": settings.floor,
             "legacy_factor": settings.legacy_factor,
