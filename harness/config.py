@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -9,6 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import ConfigError
+
+REPLAYS_PER_CORE = 8  # a replay mostly waits (sync points, quiet windows): several per core
+MAX_CONCURRENCY = 32
+
+
+def machine_concurrency() -> int:
+    """The default number of recordings replayed at once: 8 per core, at most 32."""
+    return max(1, min(MAX_CONCURRENCY, REPLAYS_PER_CORE * (os.cpu_count() or 1)))
+
 
 @dataclass(frozen=True)
 class Timeouts:
@@ -107,7 +117,7 @@ class HarnessConfig:
     recordings: str = "recordings"
     shim: str = ""  # no shim: the verdict and reports only
     waivers_file: str = "recordings/waivers.toml"
-    concurrency: int = 4
+    concurrency: int = field(default_factory=machine_concurrency)
     targets: TargetTable = TargetTable()
     env: dict[str, str] = field(default_factory=dict)
     noise: NoiseRules = NoiseRules()

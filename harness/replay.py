@@ -258,6 +258,10 @@ def _replay_live(transcript: Transcript, target: str, live: LiveTarget, restorer
     return _Run(transcript, live, restorer, timeouts)
 
 
+def _resolved(target: str | TargetSpec) -> TargetSpec:
+    return target if isinstance(target, TargetSpec) else parse_target(target)
+
+
 async def replay_recording(
     transcript: Transcript,
     target: str | TargetSpec,
@@ -270,12 +274,12 @@ async def replay_recording(
     directory's configuration, or a resolved TargetSpec); target problems set `.failed`."""
     timeouts = timeouts or Timeouts()
     restorer = Restorer(redaction or Redaction(), fixtures or Fixtures(), transcript.meta.settings)
-    name = target.spec if isinstance(target, TargetSpec) else target
+    name = getattr(target, "spec", target)
     started = time.perf_counter()
     run: _Run | Observation | None = None
     failed = None
     try:
-        spec = target if isinstance(target, TargetSpec) else parse_target(target)
+        spec = _resolved(target)
         async with running(spec, transcript.meta.settings, timeouts) as live:
             run = _replay_live(transcript, name, live, restorer, timeouts)
             if isinstance(run, _Run):
