@@ -64,15 +64,26 @@ def _echo_pairs(exchange: Exchange, key: str | None) -> set[tuple[str, str]]:
     return pairs
 
 
+def _uniqueness(answered: list[Exchange], request_key: str) -> float:
+    """The share of requests holding `request_key` whose value their client sends only once: an id
+    names one request, while an echoed argument (a room, a stream) recurs."""
+    values = [(e.recording, e.client, repr(e.request[request_key]))
+              for e in answered if e.request and request_key in e.request]
+    uses = Counter(values)
+    return sum(uses[value] == 1 for value in values) / len(values) if values else 0.0
+
+
 def id_pair(answered: list[Exchange], key: str | None) -> tuple[str | None, str | None]:
-    """The request/reply key pair that echoes a request id, if the corpus shows one."""
+    """The request/reply key pair that echoes a request id, if the corpus shows one: of the pairs
+    echoed often enough, the one whose request values are most unique per client."""
     counts: Counter = Counter()
     for exchange in answered:
         counts.update(_echo_pairs(exchange, key))
-    if not counts:
+    frequent = [(pair, seen) for pair, seen in counts.most_common() if seen >= MIN_ECHO_SHARE * len(answered)]
+    if not frequent:
         return None, None
-    (pair, seen), = counts.most_common(1)
-    return pair if seen >= MIN_ECHO_SHARE * len(answered) else (None, None)
+    pair, _ = max(frequent, key=lambda item: (_uniqueness(answered, item[0][0]), item[1]))
+    return pair
 
 
 def _pairs(reply: dict[str, Any]) -> set[tuple[str, str]]:

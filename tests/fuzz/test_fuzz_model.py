@@ -87,6 +87,21 @@ def test_model_inferred_from_the_corpus():
     assert model.kinds["leave"].links == {"room": "join"} and model.kinds["join"].links == {}
 
 
+def test_request_id_is_the_echo_whose_values_name_one_request():
+    """An echoed argument (a room) answers more requests than the optional id, but recurs within a
+    client; the id names one request, so it is the one replies are matched by."""
+    lines = [("recv", {"op": "hello"})]
+    for n in range(6):
+        lines += [("send", {"op": "post", "room": "lobby", "text": f"m{n}"}),
+                  ("recv", {"op": "posted", "room": "lobby", "seq": n})]
+    for n in range(3):
+        lines += [("send", {"op": "members", "room": "lobby", "ref": n}),
+                  ("recv", {"op": "members", "room": "lobby", "ref": n})]
+    lines += [("send", "{"), ("recv", {"op": "error", "code": "bad_json"})]
+    correlation = infer_model([_recording("chat", {}, lines)]).correlation
+    assert (correlation.request_key, correlation.reply_key) == ("ref", "ref")
+
+
 def test_no_model_without_json_requests():
     only_text = _recording("t", {}, [("send", "hello"), ("recv", "hi")])
     assert infer_model([only_text]) is None
