@@ -9,7 +9,7 @@ from refactored import WebSocketAPIServer
 from compat._deprecation import warn_on_legacy_imports
 
 EXPOSED = "refactored"
-REASON = "all gates passed: golden, complexity, memory, bench, fuzz; figures in verdict.json"
+REASON = "all gates passed: golden, complexity, memory, bench, fuzz, api; figures in verdict.json"
 
 warn_on_legacy_imports(EXPOSED)
 
