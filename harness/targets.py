@@ -36,6 +36,7 @@ class TargetSpec:
     value: str  # the full form without its prefix
     keywords: tuple[str, ...] = ()  # settings a server class takes as its own keywords
     env: tuple[tuple[str, str], ...] = ()  # extra environment of a started process
+    root: str = "."  # the project's directory (of its pyproject.toml): where a started process runs
 
     @property
     def in_process(self) -> bool:
@@ -131,7 +132,7 @@ def target_table(config: HarnessConfig | None) -> TargetTable:
 def parse_target(spec: str, config: HarnessConfig | None = None) -> TargetSpec:
     """Resolve an alias (`[tool.harness.targets] aliases`) and check the form (no import yet)."""
     table = target_table(config)
-    env = tuple((config or project_config()).env.items())
+    project = config or project_config()
     full = table.aliases.get(spec, spec)
     prefix = next((p for p in _FORMS if full.startswith(p)), "")
     kind, check = _FORMS.get(prefix, ("class", _class_form))
@@ -139,7 +140,7 @@ def parse_target(spec: str, config: HarnessConfig | None = None) -> TargetSpec:
     problem = check(value)
     if problem is not None:
         raise TargetError(f"bad target {spec!r}: {problem}")
-    return TargetSpec(spec, kind, value, table.constructor_keywords, env)
+    return TargetSpec(spec, kind, value, table.constructor_keywords, tuple(project.env.items()), str(project.root))
 
 
 def load_server_class(target: TargetSpec) -> Any:
