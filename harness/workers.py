@@ -44,6 +44,11 @@ def worker_count(requested: int, recordings: int) -> int:
     return max(1, min(cores, recordings // MIN_RECORDINGS_PER_WORKER))
 
 
+def per_process(concurrency: int) -> int:
+    """The share of `concurrency` for one event loop (one core's worth), as a worker has."""
+    return max(1, math.ceil(concurrency / (os.cpu_count() or 1)))
+
+
 def recorded_length(transcript: Transcript) -> float:
     """Seconds the recorded session lasted: how long its replay is expected to wait."""
     return max((event.t for event in transcript.events), default=0.0)

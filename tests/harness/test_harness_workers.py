@@ -10,7 +10,7 @@ import pytest
 
 from harness.transcript import Event, Meta, Transcript
 from harness.workers import (
-    MIN_RECORDINGS_PER_WORKER, Pool, recorded_length, run_corpus_jobs, shards, worker_count,
+    MIN_RECORDINGS_PER_WORKER, Pool, per_process, recorded_length, run_corpus_jobs, shards, worker_count,
 )
 
 
@@ -83,3 +83,8 @@ async def test_a_dead_worker_fails_only_what_it_had_not_reported():
     survivors = [name for name, outcome in results if isinstance(outcome, int)]
     assert len(survivors) >= MIN_RECORDINGS_PER_WORKER  # the other worker's shard is whole
     assert len(results) == len(transcripts)
+
+
+def test_one_event_loop_gets_one_cores_share_of_the_concurrency(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert (per_process(32), per_process(1), per_process(33)) == (16, 1, 17)
