@@ -98,9 +98,11 @@ def build_users(config: Config, clock: Clock, backends: Backends) -> UserDirecto
     )
 
 
-def build_app(config: Config, clock: Clock, controller: Controller | None = None) -> App:
-    """Wire every service from ``config`` (the shared state's backends chosen here, once)."""
-    backends = build_backends(config, clock)
+def build_app(config: Config, clock: Clock, controller: Controller | None = None,
+              backends: Backends | None = None) -> App:
+    """Wire every service from ``config``; the shared state's backends are chosen from it too
+    unless given (a server restarting keeps a cluster's)."""
+    backends = backends or build_backends(config, clock)
     return App(
         config=config,
         clock=clock,

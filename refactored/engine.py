@@ -232,9 +232,11 @@ class Engine:
         await self.app.fanout.relay(effect)
 
     async def broadcast(self, effect: Publish, outlet: Outlet) -> int:
-        """Publish ``effect`` on every instance; how many connections got it (cluster-wide)."""
-        here = await self._write(await self._publish(effect), outlet)
+        """Publish ``effect`` on every instance; how many connections got it (cluster-wide).
+        While the shared store is away a critical frame is held and counts as not written yet."""
+        here = 0
         try:
+            here = await self._write(await self._publish(effect), outlet)
             return here + await self.app.fanout.broadcast(effect)
         except BackendUnavailable:
             self._hold(effect)

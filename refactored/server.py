@@ -13,7 +13,6 @@ import inspect
 import logging
 import shutil
 import socket
-import struct
 from dataclasses import replace
 from typing import Any, Mapping
 
@@ -23,12 +22,13 @@ from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
 from refactored.app import App, build_app
+from refactored.backends import build_backends
 from refactored.config import Config
 from refactored.core.clock import Clock
 from refactored.core.context import Connection
 from refactored.core.effects import Delivery, Outlet
 from refactored.core.errors import AtCapacity, BackendUnavailable
-from refactored.core.messages import encode
+from refactored.core.messages import encode, text_frame
 from refactored.engine import Engine
 from refactored.handlers import build_handler_table
 from refactored.handlers.subscriptions import broadcast
@@ -62,8 +62,11 @@ class WebSocketAPIServer(LegacyAttributes):
         self._outlet = Outlet(write=self._write, schedule=self._schedule, announce=self._announce)
 
     def _new_engine(self, previous: App | None = None) -> Engine:
-        """A fresh engine; after a stop, figures and login lockouts carry over (as in the legacy)."""
-        app = build_app(self.config, Clock(), self._controller)
+        """A fresh engine; after a stop, figures and login lockouts carry over (as in the legacy),
+        and so does a cluster's shared state (it lives in Redis)."""
+        clock = Clock()
+        self._backends = build_backends(self.config, clock) if previous is None else self._backends.after_stop(self.config, clock)
+        app = build_app(self.config, clock, self._controller, self._backends)
         if previous is not None:
             app = replace(app, counters=previous.counters, users=previous.users)
         return Engine(app, build_handler_table(), self.logger)
@@ -244,17 +247,6 @@ class WebSocketAPIServer(LegacyAttributes):
         await engine.app.view.refresh(stats_report(engine.app))
         if maintain:
             await engine.maintain()
-
-
-def text_frame(text: str) -> bytes:
-    """``text`` as one unmasked, unfragmented WebSocket text frame (a server's frame, RFC 6455 5.2)."""
-    payload = text.encode()
-    size = len(payload)
-    if size < 126:
-        return bytes((0x81, size)) + payload
-    if size < 65536:
-        return struct.pack("!BBH", 0x81, 126, size) + payload
-    return struct.pack("!BBQ", 0x81, 127, size) + payload
 
 
 def _write_text(sockets: list[ServerConnection], text: str) -> None:

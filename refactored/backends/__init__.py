@@ -32,6 +32,12 @@ class Backends:
     fanout: FanOut
     view: SyncView
     jwt_secret: str
+    shared: bool  # True: the state outlives this server (a cluster's, on Redis)
+
+    def after_stop(self, config: Config, clock: Clock) -> "Backends":
+        """The backends of the same server once stopped: a server alone starts afresh (as the
+        legacy does), a cluster's shared state stays where it is."""
+        return self if self.shared else memory_backends(config, clock)
 
 
 def memory_backends(config: Config, clock: Clock) -> Backends:
@@ -43,7 +49,7 @@ def memory_backends(config: Config, clock: Clock) -> Backends:
         limiter=RateLimiter(limit=config.rate_limit, window=config.rate_window),
         lockout=Lockout(threshold=config.lockout_threshold, seconds=config.lockout_seconds, wall=clock.wall),
         revoked=SpentTokens(), fanout=LocalFanOut(), view=ImmediateView(sessions, delivery),
-        jwt_secret=config.jwt_secret,
+        jwt_secret=config.jwt_secret, shared=False,
     )
 
 

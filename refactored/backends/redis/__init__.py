@@ -31,4 +31,5 @@ def redis_backends(config: Config) -> Backends:
         fanout=RedisFanOut(link, shared),
         view=ClusterView(link),
         jwt_secret=config.jwt_secret if config.jwt_secret_given else shared["jwt"],
+        shared=True,
     )

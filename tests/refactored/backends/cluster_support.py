@@ -40,8 +40,8 @@ class Client:
     def __init__(self, ws: ClientConnection, welcome: dict[str, Any]) -> None:
         self.ws = ws
         self.welcome = welcome
-        self.token = welcome["reconnect_token"]
-        self.client_id = welcome["client_id"]
+        self.token = welcome.get("reconnect_token")  # none when the connection was refused
+        self.client_id = welcome.get("client_id")
 
     @classmethod
     async def open(cls, port: int, token: str | None = None) -> "Client":
