@@ -112,7 +112,7 @@ class RateLimitPort(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Relayed:
-    """A ``Push`` or ``Publish`` made on another instance, and the key its receiver count is
+    """A ``Push`` or ``Publish`` made on another instance, and the id its receiver count is
     acknowledged under (``None``: nobody waits for the count)."""
 
     effect: Push | Publish

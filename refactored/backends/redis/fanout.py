@@ -69,9 +69,9 @@ class RedisFanOut:
 
     @shielded
     async def broadcast(self, effect: Publish) -> int:
-        ack = self._link.key("ack", secrets.token_hex(8))
-        client = self._link.client
-        heard = await client.publish(self._channel, _encode(effect, self._link.instance_id, ack))
+        ack_id = secrets.token_hex(8)
+        ack, client = self._link.key("ack", ack_id), self._link.client
+        heard = await client.publish(self._channel, _encode(effect, self._link.instance_id, ack_id))
         others = heard - (1 if self.listening else 0)
         written, deadline = 0, time.monotonic() + ACK_WAIT
         for _ in range(max(0, others)):
@@ -87,8 +87,9 @@ class RedisFanOut:
     @shielded
     async def acknowledge(self, relayed: Relayed, written: int) -> None:
         if relayed.ack is not None:
+            ack = self._link.key("ack", relayed.ack)
             async with self._link.client.pipeline(transaction=True) as pipe:
-                await pipe.rpush(relayed.ack, written).pexpire(relayed.ack, ACK_TTL_MS).execute()
+                await pipe.rpush(ack, written).pexpire(ack, ACK_TTL_MS).execute()
 
     async def incoming(self) -> AsyncIterator[Relayed]:
         """What the other instances relay; reconnects (capped backoff) while Redis is away."""

@@ -52,11 +52,12 @@ class RedisLink:
         self.client = aioredis.Redis.from_url(url, **_options())
         self.instance_id = secrets.token_hex(6)
 
-    def key(self, *parts: str) -> str:
-        """``<namespace>:<part>:<part>...``: every key and channel of the cluster."""
-        return ":".join((self.namespace, *parts))
+    def key(self, *parts: str) -> bytes:
+        """``<namespace>:<part>:<part>...``: every key and channel of the cluster, as bytes (a part
+        may come from a client: a username with a lone surrogate is still one key of its own)."""
+        return ":".join((self.namespace, *parts)).encode("utf-8", "surrogatepass")
 
-    def alive_key(self, instance_id: str) -> str:
+    def alive_key(self, instance_id: str) -> bytes:
         """The key an instance refreshes while it runs (it expires soon after the instance dies)."""
         return self.key("figures", instance_id)
 

@@ -118,7 +118,7 @@ class RedisSessionStore:
         if not isinstance(token, str) or ":" not in token:
             raise TokenRejected("malformed reconnect token")
         client_id = token.split(":", 1)[0]
-        found = await self._redeem(keys=[self._session(client_id), self._index], args=[self._mac(token), client_id, self._owners])
+        found = await self._redeem(keys=[self._session(client_id), self._index], args=[self._mac(token), client_id.encode("utf-8", "surrogatepass"), self._owners])
         if found[0] != 2:
             raise TokenRejected(_REFUSALS[found[0]])
         return client_id, load_snapshot(found[1])

@@ -39,7 +39,7 @@ async def test_session_saved_on_one_instance_is_redeemed_once_on_another(link, o
     assert not await a.knows("c1") and await a.saved_count() == 0
 
 
-@pytest.mark.parametrize("forged", ["c1:anything", "c1:" + "0" * 64, "c1", "", None, 5, "c2:x"])
+@pytest.mark.parametrize("forged", ["c1:anything", "c1:" + "0" * 64, "c1", "", None, 5, "c2:x", "\ud800:x"])
 async def test_forged_tokens_change_nothing(link, forged):
     store = RedisSessionStore(link, ttl=60, key=KEY)
     await store.issue("c1")
@@ -151,6 +151,13 @@ async def test_lockout_counts_across_instances_and_expires(link, other):
     assert not await b.locked("trader")
     await a.failed("trader")
     assert not await a.locked("trader")  # the count started again
+
+
+async def test_keys_from_client_strings_stay_apart(link):
+    lockout = RedisLockout(link, threshold=1, seconds=60)
+    await lockout.failed("\ud800")  # a lone surrogate: not UTF-8, still a key of its own
+    assert await lockout.locked("\ud800") and not await lockout.locked("\\ud800")
+    assert await RedisRateLimiter(link, limit=1, window=60).allow("\udfff", 0)
 
 
 async def test_refresh_token_spent_once_across_instances(link, other):
