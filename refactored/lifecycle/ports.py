@@ -11,7 +11,7 @@ cannot reach its store raises :class:`~refactored.core.errors.BackendUnavailable
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Protocol
+from typing import Any, AsyncIterator, Callable, Protocol
 
 from refactored.core.context import Connection
 from refactored.core.effects import Publish, Push
@@ -162,5 +162,6 @@ class SyncView(Protocol):
     def expire(self, now: float) -> int:
         """Drop expired sessions with their queues now; how many."""
 
-    async def refresh(self, report: dict[str, Any]) -> None:
-        """Share this instance's ``report`` and read the cluster's figures (upkeep)."""
+    async def refresh(self, report: Callable[[], dict[str, Any]]) -> None:
+        """Share this instance's ``report()`` and read the cluster's figures (upkeep; a server
+        alone does nothing, not even the report)."""
