@@ -109,6 +109,18 @@ class TargetTable:
 
 
 @dataclass(frozen=True)
+class ClusterConfig:
+    """``[tool.harness.cluster]``: what a `cluster:N:TARGET` target shares. ``redis_url``: the
+    Redis of its instances (else `WSGM_REDIS_URL`, else a redis-server the harness starts);
+    ``settings``: merged into each instance's settings, with `{redis_url}` and `{namespace}` (the
+    recording's own key prefix) filled into its strings. Empty by default: the subject says how
+    its server is told about Redis."""
+
+    redis_url: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class HarnessConfig:
     """The whole `[tool.harness]` table; the defaults name no subject."""
 
@@ -130,6 +142,7 @@ class HarnessConfig:
     bench: BenchConfig = BenchConfig()
     memory: MemoryConfig = MemoryConfig()
     complexity: ComplexityPaths = ComplexityPaths()
+    cluster: ClusterConfig = ClusterConfig()
     root: Path = Path(".")
     source: Path | None = None  # the file this configuration was read from
 
@@ -188,6 +201,7 @@ _SECTIONS = {
     "bench": (BenchConfig, {**_SELECTION, "copies": _POSITIVE_INT}),
     "memory": (MemoryConfig, _SELECTION),
     "complexity": (ComplexityPaths, {"legacy": _str_tuple, "candidate": _str_tuple}),
+    "cluster": (ClusterConfig, {"redis_url": _STR, "settings": _TABLE}),
 }
 _SCALARS = {
     "legacy": _STR,

@@ -95,20 +95,21 @@ def _checked(server: Any, label: str) -> Any:
 
 @contextlib.asynccontextmanager
 async def serve_class(
-    target: TargetSpec, settings: dict[str, Any] | None, timeouts: Timeouts
+    target: TargetSpec, settings: dict[str, Any] | None, timeouts: Timeouts, recorder: EventRecorder | None = None
 ) -> AsyncIterator[LiveTarget]:
     """A fresh instance of the class with `settings`, on its own thread; always stopped. A class
-    whose constructor takes `event_bus` gets one that records what it publishes."""
+    whose constructor takes `event_bus` gets one that records what it publishes: `recorder`
+    when given (the instances of a cluster share one), else its own."""
     cls = load_server_class(target)
-    arrived = asyncio.Event()
+    recorder = recorder or EventRecorder(asyncio.get_running_loop(), asyncio.Event())
     arguments = constructor_arguments(settings, target.keywords)
-    bus = EventRecorder(asyncio.get_running_loop(), arrived) if accepts_event_bus(cls) else None
+    bus = recorder if accepts_event_bus(cls) else None
     if bus is not None:
         arguments["event_bus"] = bus
     thread = ServerThread(lambda: _checked(cls(**arguments), target.spec), target.spec, timeouts.start)
     try:
         port = await thread.start()
         control = ServerControl(thread.server, thread.loop, bus)
-        yield LiveTarget(f"ws://{LOOPBACK}:{port}/", control, arrived)
+        yield LiveTarget(f"ws://{LOOPBACK}:{port}/", control, recorder.arrived)
     finally:
         await thread.stop()

@@ -17,6 +17,7 @@ from harness.closecodes import close_with
 from harness.record import Recorder
 
 CLIENT_HEADER = "X-Wsgm-Client"
+INSTANCE_HEADER = "X-Wsgm-Instance"  # a scenario's `instance=`: the cluster instance to connect to
 _NOT_FORWARDED = {
     "host",
     "upgrade",
@@ -31,6 +32,7 @@ _NOT_FORWARDED = {
     "accept-encoding",
     "accept-language",
     CLIENT_HEADER.lower(),
+    INSTANCE_HEADER.lower(),
 }
 
 
@@ -44,11 +46,20 @@ def forwarded_headers(headers: Headers) -> dict[str, str]:
     return {name: value for name, value in headers.raw_items() if name.lower() not in _NOT_FORWARDED}
 
 
-class RecordingProxy:
-    """One proxy in front of `upstream`; every connection is recorded as a named client."""
+def requested_instance(headers: Headers) -> int | None:
+    """The instance a client asks for (`X-Wsgm-Instance: N`), None when it names none."""
+    value = headers.get(INSTANCE_HEADER, "")
+    return int(value) if value.isascii() and value.isdigit() else None
 
-    def __init__(self, upstream: str, recorder: Recorder, timeout: float = 5.0) -> None:
-        self.upstream = upstream
+
+class RecordingProxy:
+    """One proxy in front of `upstream` (a URL, or the URLs of a cluster's instances: a connection
+    goes to the instance it asks for, else to the next in turn); every connection is recorded as
+    a named client."""
+
+    def __init__(self, upstream: str | tuple[str, ...], recorder: Recorder, timeout: float = 5.0) -> None:
+        self.upstreams = (upstream,) if isinstance(upstream, str) else tuple(upstream)
+        self.turns = itertools.count()
         self.recorder = recorder
         self.timeout = timeout
         self.numbers = itertools.count(1)
@@ -60,8 +71,12 @@ class RecordingProxy:
         name = request.headers.get(CLIENT_HEADER) or f"c{next(self.numbers)}"
         headers = forwarded_headers(request.headers)
         deflate = offers_deflate(request.headers)
-        self.recorder.connect(name, headers, request.path, deflate)
-        url = self.upstream.rstrip("/") + request.path
+        instance = requested_instance(request.headers)
+        upstream = self.upstream_for(instance)
+        if upstream is None:
+            return connection.respond(400, f"no instance {instance}\n")
+        self.recorder.connect(name, headers, request.path, deflate, instance)
+        url = upstream.rstrip("/") + request.path
         try:
             upstream = await connect(
                 url,
@@ -81,6 +96,13 @@ class RecordingProxy:
             return connection.respond(502, "upstream unreachable\n")
         self.pending[id(connection)] = (name, upstream)
         return None
+
+    def upstream_for(self, instance: int | None) -> str | None:
+        """The URL a connection goes to (None: the instance it names does not exist)."""
+        if len(self.upstreams) == 1:
+            return self.upstreams[0]
+        index = next(self.turns) % len(self.upstreams) if instance is None else instance
+        return self.upstreams[index] if index < len(self.upstreams) else None
 
     async def handle(self, ws: ServerConnection) -> None:
         name, upstream = self.pending.pop(id(ws))
@@ -124,7 +146,7 @@ class RecordingProxy:
 
 @contextlib.asynccontextmanager
 async def recording_proxy(
-    upstream: str, recorder: Recorder, host: str = "127.0.0.1", port: int = 0, timeout: float = 5.0
+    upstream: str | tuple[str, ...], recorder: Recorder, host: str = "127.0.0.1", port: int = 0, timeout: float = 5.0
 ) -> AsyncIterator[RecordingProxy]:
     """Serve a recording proxy; yields it with `.url` set; drains and stops on exit."""
     proxy = RecordingProxy(upstream, recorder, timeout)

@@ -35,8 +35,10 @@ class Recorder:
     def _t(self) -> float:
         return round(self.clock() - self.started, 3)
 
-    def connect(self, client: str, headers: dict[str, str], path: str = "/", deflate: bool = True) -> None:
-        """A client connects; `deflate`: whether it offers permessage-deflate (recorded only when not)."""
+    def connect(self, client: str, headers: dict[str, str], path: str = "/", deflate: bool = True,
+                instance: int | None = None) -> None:
+        """A client connects; `deflate`: whether it offers permessage-deflate (recorded only when
+        not); `instance`: the cluster instance it asked for (recorded only when it asked)."""
         self.events.append(
             Event(
                 "connect",
@@ -45,6 +47,7 @@ class Recorder:
                 path=None if path == "/" else path,
                 headers=self.redactor.headers(client, headers),
                 compression=None if deflate else "none",
+                instance=instance,
             )
         )
 
@@ -69,11 +72,12 @@ class Recorder:
     def sleep(self, ms: float) -> None:
         self.events.append(Event("sleep", "", self._t(), ms=ms))
 
-    def call(self, method: str, args: list[Any], kwargs: dict[str, Any]) -> None:
-        """A call of the server's method, written when it starts (what it causes comes after it).
-        Issued values in the arguments are aliased, as in a sent frame."""
+    def call(self, method: str, args: list[Any], kwargs: dict[str, Any], instance: int | None = None) -> None:
+        """A call of the server's method, written when it starts (what it causes comes after it);
+        `instance`: the cluster instance it was made on, when named. Issued values in the
+        arguments are aliased, as in a sent frame."""
         args, kwargs = json.loads(self.redactor.send_text(CALLS, json.dumps([list(args), dict(kwargs)])))
-        self.events.append(Event("call", "", self._t(), method=method, args=args, kwargs=kwargs))
+        self.events.append(Event("call", "", self._t(), method=method, args=args, kwargs=kwargs, instance=instance))
 
     def outcome(self, outcome: Outcome) -> None:
         """What the call returned (its JSON form) or the type of exception it raised."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import time
 from dataclasses import dataclass, field
@@ -44,7 +45,6 @@ class _Run:
 
     def __init__(self, transcript: Transcript, live: LiveTarget, restorer: Restorer, timeouts: Timeouts) -> None:
         self.transcript = transcript
-        self.url = live.url
         self.live = live
         self.restorer = restorer
         self.timeouts = timeouts
@@ -53,6 +53,7 @@ class _Run:
         self.activity = live.arrived
         self.warnings: list[str] = []
         self.slept = 0.0  # seconds spent in the recording's own sleep lines
+        self.turns = itertools.count()  # connects without an `instance`, in order
         self.actions = {
             "connect": self.connect, "send": self.send, "close": self.close, "sleep": self.sleep, "call": self.call,
         }
@@ -116,10 +117,15 @@ class _Run:
             if not await self._activity(window):
                 return
 
+    def instance_url(self, event: Event) -> str:
+        """Where a connect goes: the instance it names, else the next instance in turn."""
+        index = event.instance if event.instance is not None else next(self.turns) % self.live.count
+        return self.live.instance(index).url
+
     async def connect(self, event: Event) -> None:
         log = self.logs[event.client]
         headers = self.restorer.headers(event.headers or {})
-        url = self.url.rstrip("/") + (event.path or "/")
+        url = self.instance_url(event).rstrip("/") + (event.path or "/")
         try:
             log.ws = await connect(
                 url,
@@ -139,7 +145,7 @@ class _Run:
             return
         except (OSError, asyncio.TimeoutError) as exc:
             raise ReplayFailed(
-                f"cannot connect {event.client} (line {event.line}) to {self.url}: {exc!r}"
+                f"cannot connect {event.client} (line {event.line}) to {url}: {exc!r}"
             ) from None
         log.reader = asyncio.create_task(self.read(event.client, log, log.ws))
 
@@ -198,7 +204,7 @@ class _Run:
         """Call the server's method (bounded by `timeouts.frame`); its outcome is observed."""
         method = event.method or ""
         args, kwargs = json.loads(self.restorer.send_text(json.dumps([event.args or [], event.kwargs or {}])))
-        outcome = await self.live.server.call(method, args, kwargs, self.timeouts.frame)
+        outcome = await self.live.instance(event.instance).server.call(method, args, kwargs, self.timeouts.frame)
         if outcome.kind == "hung":
             self.warnings.append(f"line {event.line}: {method} did not return within {self.timeouts.frame:g} s")
         self.outcomes.append(outcome)
@@ -234,6 +240,17 @@ def check_calls(transcript: Transcript, server: ServerControl) -> None:
             raise TranscriptError(transcript.path, event.line, problem)
 
 
+def check_instances(transcript: Transcript, live: LiveTarget, target: str) -> None:
+    """Every `instance` a connect or call names exists in the target (a single server has one
+    instance, which every line reaches: it ignores the field)."""
+    if not live.instances:
+        return
+    for event in transcript.events:
+        if event.instance is not None and event.instance >= live.count:
+            raise TranscriptError(transcript.path, event.line,
+                                  f"instance {event.instance} but {target} has {live.count} (0 to {live.count - 1})")
+
+
 def _external_warnings(transcript: Transcript, spec: TargetSpec, live: LiveTarget) -> list[str]:
     """What replaying against this target leaves uncertain."""
     out = []
@@ -255,6 +272,7 @@ def _replay_live(transcript: Transcript, target: str, live: LiveTarget, restorer
         return Observation(transcript.name, target, server_side=False, not_applicable=reason)
     if live.server is not None:
         check_calls(transcript, live.server)
+    check_instances(transcript, live, target)
     return _Run(transcript, live, restorer, timeouts)
 
 

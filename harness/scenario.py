@@ -16,7 +16,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from harness.closecodes import close_with
 from harness.config import HarnessConfig
 from harness.errors import ScenarioError
-from harness.proxy import CLIENT_HEADER, recording_proxy
+from harness.proxy import CLIENT_HEADER, INSTANCE_HEADER, recording_proxy
 from harness.record import Recorder, new_meta
 from harness.serverside import Outcome, jsonable
 from harness.targets import LiveTarget, parse_target, running
@@ -119,12 +119,23 @@ class ScenarioSession:
         self.clients: list[ScenarioClient] = []
         self.events_recorded = 0
 
+    def _instance(self, instance: int | None) -> dict[str, str]:
+        """The proxy header naming a cluster instance (none when None); ScenarioError when the
+        target has no such instance (a single server is instance 0 and takes any: it ignores it)."""
+        if instance is None:
+            return {}
+        if not isinstance(instance, int) or isinstance(instance, bool) or instance < 0:
+            raise ScenarioError(f"instance must be a whole number >= 0, not {instance!r}")
+        if self.live.instances and instance >= self.live.count:
+            raise ScenarioError(f"instance {instance} but the target has {self.live.count} (0 to {self.live.count - 1})")
+        return {INSTANCE_HEADER: str(instance)}
+
     async def _open(self, name: str, headers: dict[str, str] | None, path: str,
-                    deflate: bool = True) -> ClientConnection:
+                    deflate: bool = True, instance: int | None = None) -> ClientConnection:
         timeouts = self.config.timeouts
         return await connect(
             self.url.rstrip("/") + path,
-            additional_headers={**(headers or {}), CLIENT_HEADER: name},
+            additional_headers={**(headers or {}), CLIENT_HEADER: name, **self._instance(instance)},
             compression="deflate" if deflate else None,
             proxy=None,
             ping_interval=None,
@@ -134,12 +145,14 @@ class ScenarioSession:
         )
 
     async def connect(
-        self, name: str, headers: dict[str, str] | None = None, path: str = "/", deflate: bool = True
+        self, name: str, headers: dict[str, str] | None = None, path: str = "/", deflate: bool = True,
+        instance: int | None = None,
     ) -> ScenarioClient:
         """Open client `name` (optional handshake headers and request path) through the proxy;
-        `deflate=False`: a client that does not offer permessage-deflate."""
+        `deflate=False`: a client that does not offer permessage-deflate; `instance`: the cluster
+        instance to connect to (recorded; default: the next in turn)."""
         try:
-            ws = await self._open(name, headers, path, deflate)
+            ws = await self._open(name, headers, path, deflate, instance)
         except InvalidStatus as exc:
             raise ScenarioError(f"{name}: handshake refused (http {exc.response.status_code})") from None
         client = ScenarioClient(name, ws, self.config.timeouts.frame)
@@ -163,7 +176,12 @@ class ScenarioSession:
     async def call(self, method: str, *args: Any, **kwargs: Any) -> Outcome:
         """Call a public method of the server on its loop (recorded as a `call` line and its
         `returned`/`raised` outcome); returns the outcome (`.kind`, `.value`)."""
-        server = self.live.server
+        return await self.call_on(None, method, *args, **kwargs)
+
+    async def call_on(self, instance: int | None, method: str, *args: Any, **kwargs: Any) -> Outcome:
+        """`call` on one instance of a cluster (recorded with it; None: the first)."""
+        self._instance(instance)
+        server = self.live.instance(instance).server
         if server is None:
             raise ScenarioError(f"call {method}: calls need an in-process target")
         problem = server.problem(method) if not method.startswith("_") else f"{method!r} is private"
@@ -172,7 +190,7 @@ class ScenarioSession:
         if jsonable([list(args), kwargs]) != [list(args), kwargs]:
             raise ScenarioError(f"call {method}: the arguments are not JSON")
         self.record_events()
-        self.recorder.call(method, list(args), kwargs)
+        self.recorder.call(method, list(args), kwargs, instance)
         outcome = await server.call(method, list(args), kwargs, self.config.timeouts.frame)
         if outcome.kind == "hung":
             raise ScenarioError(f"call {method}: no outcome within {outcome.value:g} s")
@@ -212,7 +230,8 @@ async def record_scenario(sc: Scenario, target: str, config: HarnessConfig | Non
         config.fixtures,
     )
     async with running(spec, sc.settings, config.timeouts) as live:
-        async with recording_proxy(live.url, recorder, timeout=config.timeouts.connect) as proxy:
+        upstream = tuple(i.url for i in live.instances) or live.url
+        async with recording_proxy(upstream, recorder, timeout=config.timeouts.connect) as proxy:
             session = ScenarioSession(proxy.url, recorder, config, sc.settings, live)
             follower = asyncio.create_task(session.follow_events())
             try:

@@ -1,4 +1,4 @@
-"""Targets: one contract, four forms. A spec names a server; `running()` starts a fresh one
+"""Targets: one contract, five forms. A spec names a server; `running()` starts a fresh one
 (when the form allows), yields it live, and always stops it.
 
 | form | started as |
@@ -7,6 +7,7 @@
 | `cmd:COMMAND` | a command line with `{port}`, in its own process group (harness.serving.command) |
 | `asgi:module:app`, `asgi:module:factory()` | an ASGI app under uvicorn, forked fresh (harness.serving.asgi) |
 | `ws://…`, `wss://…` | an external server, never restarted: its state carries over between replays |
+| `cluster:N:TARGET` | N instances of a `module:Class` or `cmd:` target sharing one Redis (harness.serving.cluster) |
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
 
-from harness.config import HarnessConfig, TargetTable, Timeouts, load_config
+from harness.config import ClusterConfig, HarnessConfig, TargetTable, Timeouts, load_config
 from harness.errors import TargetError
 
 LOOPBACK = "127.0.0.1"
-USAGE = "want an alias, module:Class, cmd:COMMAND with {port}, asgi:module:app or ws://host:port"
+USAGE = "want an alias, module:Class, cmd:COMMAND with {port}, asgi:module:app, ws://host:port or cluster:N:TARGET"
+CLUSTER_PREFIX = "cluster:"
+CLUSTER_MEMBERS = ("class", "cmd")  # forms a cluster's instances may take
 
 
 @dataclass(frozen=True)
@@ -32,10 +35,13 @@ class TargetSpec:
     """A resolved target (nothing imported or started yet)."""
 
     spec: str  # as written (an alias, or a full form)
-    kind: str  # "class", "cmd", "asgi" or "url"
+    kind: str  # "class", "cmd", "asgi", "url" or "cluster"
     value: str  # the full form without its prefix
     keywords: tuple[str, ...] = ()  # settings a server class takes as its own keywords
     env: tuple[tuple[str, str], ...] = ()  # extra environment of a started process
+    count: int = 1  # instances started (a cluster's N)
+    member: TargetSpec | None = None  # a cluster's instances' target
+    cluster: ClusterConfig = ClusterConfig()  # what a cluster's instances share
     root: str = "."  # the project's directory (of its pyproject.toml): where a started process runs
 
     @property
@@ -65,11 +71,21 @@ class TargetSpec:
 class LiveTarget:
     """A started target: its URL; for an in-process server, its Python side (a
     harness.serverside.ServerControl, else None); `arrived` is set whenever the server publishes
-    on its event bus."""
+    on its event bus. A cluster is its first instance, with every instance in `instances`."""
 
     url: str
     server: Any | None = None
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    instances: tuple[LiveTarget, ...] = ()
+
+    @property
+    def count(self) -> int:
+        """How many instances connections are spread over (1 for a single server)."""
+        return len(self.instances) or 1
+
+    def instance(self, index: int | None) -> LiveTarget:
+        """Instance `index` of a cluster (None: the first); a single server is every instance."""
+        return self.instances[index or 0] if self.instances else self
 
 
 def _dotted(path: str) -> bool:
@@ -134,6 +150,8 @@ def parse_target(spec: str, config: HarnessConfig | None = None) -> TargetSpec:
     table = target_table(config)
     project = config or project_config()
     full = table.aliases.get(spec, spec)
+    if full.startswith(CLUSTER_PREFIX):
+        return _cluster_spec(spec, full[len(CLUSTER_PREFIX):], config)
     prefix = next((p for p in _FORMS if full.startswith(p)), "")
     kind, check = _FORMS.get(prefix, ("class", _class_form))
     value = full if kind == "url" else full[len(prefix):]
@@ -141,6 +159,25 @@ def parse_target(spec: str, config: HarnessConfig | None = None) -> TargetSpec:
     if problem is not None:
         raise TargetError(f"bad target {spec!r}: {problem}")
     return TargetSpec(spec, kind, value, table.constructor_keywords, tuple(project.env.items()), str(project.root))
+
+
+def _cluster_spec(spec: str, value: str, config: HarnessConfig | None) -> TargetSpec:
+    """`cluster:N:TARGET`: N >= 1 instances of an in-process class or `cmd:` target."""
+    count, sep, inner = value.partition(":")
+    if not sep or not (count.isascii() and count.isdigit()) or int(count) < 1:
+        raise TargetError(f"bad target {spec!r}: want cluster:N:TARGET with N a whole number >= 1")
+    if not inner:
+        raise TargetError(f"bad target {spec!r}: cluster:N:TARGET names no TARGET")
+    try:
+        member = parse_target(inner, config)
+    except TargetError as exc:
+        reason = str(exc).removeprefix(f"bad target {inner!r}: ")
+        raise TargetError(f"bad target {spec!r}: its TARGET {inner!r}: {reason}") from None
+    if member.kind not in CLUSTER_MEMBERS:
+        raise TargetError(f"bad target {spec!r}: a cluster's TARGET must be module:Class or cmd:COMMAND "
+                          f"(an alias of one), not {member.kind} {inner!r}")
+    cluster = (config or project_config()).cluster
+    return TargetSpec(spec, "cluster", value, member.keywords, member.env, int(count), member, cluster, member.root)
 
 
 def load_server_class(target: TargetSpec) -> Any:
@@ -167,9 +204,11 @@ def constructor_arguments(settings: dict[str, Any] | None, keywords: tuple[str, 
 def _launchers() -> dict[str, Callable[..., contextlib.AbstractAsyncContextManager]]:
     from harness.inprocess import serve_class
     from harness.serving.asgi import serve_asgi
+    from harness.serving.cluster import serve_cluster
     from harness.serving.command import serve_command
 
-    return {"class": serve_class, "cmd": serve_command, "asgi": serve_asgi, "url": _serve_url}
+    return {"class": serve_class, "cmd": serve_command, "asgi": serve_asgi, "url": _serve_url,
+            "cluster": serve_cluster}
 
 
 @contextlib.asynccontextmanager
@@ -190,8 +229,13 @@ async def running(
 
 def check_target(target: TargetSpec) -> None:
     """Fail early (TargetError) on a target that cannot start at all: a class or ASGI app that
-    does not import, or is not what its form needs."""
-    if target.in_process:
+    does not import, or is not what its form needs; a cluster whose Redis is not there."""
+    if target.kind == "cluster":
+        from harness.serving.cluster import check_cluster
+
+        check_target(target.member)
+        check_cluster(target)
+    elif target.in_process:
         load_server_class(target)
     elif target.kind == "asgi":
         from harness.serving.asgi import check_app

@@ -16,7 +16,7 @@ _SEP = (",", ":")
 ACTIONS = frozenset({"connect", "send", "close", "sleep", "call"})
 _EVENT_KEYS = (
     "kind", "client", "t", "path", "headers", "compression", "text", "binary", "code", "reason", "ms",
-    "method", "args", "kwargs", "value", "error", "topic", "data",
+    "method", "args", "kwargs", "value", "error", "topic", "data", "instance",
 )
 # kind -> the fields a line of that kind is written with (client lines: those that are set)
 _WRITTEN = {
@@ -26,7 +26,8 @@ _WRITTEN = {
     "raised": ("kind", "t", "method", "error"),
     "event": ("kind", "t", "topic", "data"),
 }
-_CLIENT_LINE = ("kind", "client", "t", "path", "headers", "compression", "text", "binary", "code", "reason")
+_CLIENT_LINE = ("kind", "client", "t", "instance", "path", "headers", "compression", "text", "binary", "code", "reason")
+_OPTIONAL = ("instance",)  # written on a call line only when set
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Event:
     error: str | None = None
     topic: str | None = None
     data: Any = None
+    instance: int | None = None  # a connect or call: which instance of a cluster (None: the default)
     line: int = 0
 
     @property
@@ -110,10 +112,15 @@ class Event:
             "error": self.error,
             "topic": self.topic,
             "data": self.data,
+            "instance": self.instance,
         }
         if self.kind in _WRITTEN:
-            return {key: raw[key] for key in _WRITTEN[self.kind]}
+            return {**{key: raw[key] for key in _WRITTEN[self.kind]}, **_optional(raw)}
         return {key: raw[key] for key in _CLIENT_LINE if _present(key, raw)}
+
+
+def _optional(raw: dict[str, Any]) -> dict[str, Any]:
+    return {key: raw[key] for key in _OPTIONAL if raw[key] is not None}
 
 
 def _present(key: str, raw: dict[str, Any]) -> bool:

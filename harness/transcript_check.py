@@ -21,7 +21,8 @@ COMPRESSIONS = ("deflate", "none")  # what a connecting client offers; absent me
 _COMMON = {"kind": (_STR, True), "client": (_STR, True), "t": (_NUM, False)}
 _FRAME = {**_COMMON, "text": (_STR, False), "binary": (_STR, False)}
 EVENT_FIELDS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
-    "connect": {**_COMMON, "headers": (_DICT, False), "path": (_STR, False), "compression": (_STR, False)},
+    "connect": {**_COMMON, "headers": (_DICT, False), "path": (_STR, False), "compression": (_STR, False),
+                "instance": (_INT, False)},
     "send": _FRAME,
     "recv": _FRAME,
     "close": {**_COMMON, "code": (_INT, False), "reason": (_STR, False)},
@@ -29,7 +30,7 @@ EVENT_FIELDS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
     "sleep": {"kind": (_STR, True), "t": (_NUM, False), "ms": (_NUM, True), "client": (_STR, False)},
     # server-side lines (in-process targets): a call of a public method, its outcome, a publication
     "call": {"kind": (_STR, True), "t": (_NUM, False), "method": (_STR, True), "args": (_LIST, False),
-             "kwargs": (_DICT, False)},
+             "kwargs": (_DICT, False), "instance": (_INT, False)},
     "returned": {"kind": (_STR, True), "t": (_NUM, False), "method": (_STR, True), "value": (_ANY, True)},
     "raised": {"kind": (_STR, True), "t": (_NUM, False), "method": (_STR, True), "error": (_STR, True)},
     "event": {"kind": (_STR, True), "t": (_NUM, False), "topic": (_STR, True), "data": (_ANY, True)},
@@ -102,6 +103,12 @@ def _check_connect(path: str, line: int, obj: dict[str, Any]) -> None:
         raise TranscriptError(path, line, f"field 'compression' must be one of {', '.join(COMPRESSIONS)}")
 
 
+def _check_instance(path: str, line: int, obj: dict[str, Any]) -> None:
+    """The instance of a cluster a connect or call goes to: a 0-based index."""
+    if obj.get("instance", 0) < 0:
+        raise TranscriptError(path, line, "field 'instance' must not be negative")
+
+
 def _check_client(path: str, line: int, obj: dict[str, Any]) -> None:
     if obj["client"].startswith(RESERVED_PREFIX):
         raise TranscriptError(path, line, f"client names starting with {RESERVED_PREFIX!r} are reserved")
@@ -138,11 +145,11 @@ def _check_headers(path: str, line: int, headers: dict[str, Any]) -> None:
 
 # kind -> the checks beyond field types
 _KIND_CHECKS = {
-    "connect": (_check_client, _check_connect),
+    "connect": (_check_client, _check_connect, _check_instance),
     "send": (_check_payload,),
     "recv": (_check_payload,),
     "sleep": (_check_sleep,),
-    "call": (_check_method,),
+    "call": (_check_method, _check_instance),
     "returned": (_check_method,),
     "raised": (_check_method,),
 }
