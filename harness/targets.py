@@ -158,7 +158,7 @@ def parse_target(spec: str, config: HarnessConfig | None = None) -> TargetSpec:
     problem = check(value)
     if problem is not None:
         raise TargetError(f"bad target {spec!r}: {problem}")
-    return TargetSpec(spec, kind, value, table.constructor_keywords, tuple(project.env.items()), str(project.root))
+    return TargetSpec(spec, kind, value, table.constructor_keywords, tuple(project.env.items()), root=str(project.root))
 
 
 def _cluster_spec(spec: str, value: str, config: HarnessConfig | None) -> TargetSpec:
@@ -177,7 +177,7 @@ def _cluster_spec(spec: str, value: str, config: HarnessConfig | None) -> Target
         raise TargetError(f"bad target {spec!r}: a cluster's TARGET must be module:Class or cmd:COMMAND "
                           f"(an alias of one), not {member.kind} {inner!r}")
     cluster = (config or project_config()).cluster
-    return TargetSpec(spec, "cluster", value, member.keywords, member.env, int(count), member, cluster, member.root)
+    return TargetSpec(spec, "cluster", value, member.keywords, member.env, int(count), member, cluster, root=member.root)
 
 
 def load_server_class(target: TargetSpec) -> Any:
