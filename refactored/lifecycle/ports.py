@@ -47,6 +47,10 @@ class SessionPort(Protocol):
         """Keep the session of connected ``conn`` current, so that it outlives an instance that
         dies without saving it (nothing to do when the store lives and dies with the server)."""
 
+    async def recover(self) -> None:
+        """If the store lost its data (a Redis restart without persistence), write back the
+        sessions of this instance's connected clients (upkeep; nothing to do in memory)."""
+
     async def save(self, client_id: str, snapshot: Snapshot, now: float) -> None:
         """Keep ``snapshot`` for disconnected ``client_id`` until the TTL runs out."""
 
