@@ -318,7 +318,7 @@ async def compare_corpus(
 ) -> CorpusResult:
     """Compare a candidate with the legacy on every recording (waivers applied)."""
     config = config or HarnessConfig()
-    waivers = load_waivers(config.resolve(config.waivers_file))
+    waivers = load_waivers(config.resolve(config.waivers_file), candidate)
 
     async def job(transcript: Transcript) -> RecordingResult:
         return await compare_recording(transcript, legacy, candidate, config)
