@@ -68,6 +68,7 @@ def legacy_core() -> Callable[[str], None]:
 
 
 def refactored_core() -> tuple[Callable[[str], None], Callable[[str], None]]:
+    from refactored.core.immediate import complete
     from refactored.core.messages import decode, encode
     from refactored.driver import MemoryDriver
 
@@ -77,12 +78,7 @@ def refactored_core() -> tuple[Callable[[str], None], Callable[[str], None]]:
     client.send(LOGIN)
 
     def handle(text: str) -> None:
-        outcome = engine.receive(conn, text)
-        if hasattr(outcome, "reply"):  # one reply per frame (current engine)
-            encode(outcome.reply)
-        else:
-            for reply in outcome.replies:
-                encode(reply)
+        encode(complete(engine.receive(conn, text)).reply)  # in memory, the engine never waits
 
     def frame_work(text: str) -> None:
         encode({"type": "pong", "timestamp": clock.iso(), "request_id": decode(text)["id"]})

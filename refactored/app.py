@@ -7,12 +7,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from refactored.backends import Backends, build_backends
 from refactored.config import Config
 from refactored.core.clock import Clock
-from refactored.lifecycle.delivery import DeliveryQueue
-from refactored.lifecycle.ratelimit import RateLimiter
+from refactored.lifecycle.ports import DeliveryPort, FanOut, RateLimitPort, SessionPort, SyncView
 from refactored.lifecycle.registry import ConnectionRegistry
-from refactored.lifecycle.session_store import SessionStore
 from refactored.services.catalogue import StrategyCatalogue
 from refactored.reconnect import Reconnection
 from refactored.services.controller import Controller, SimulatedTradingController
@@ -33,7 +32,6 @@ class Counters:
     accepted: int = 0
     rejected: int = 0
     reconnections: int = 0
-    broadcasts: int = 0
 
     def wrote(self, is_error: bool) -> None:
         """Count one frame written to a client."""
@@ -64,10 +62,12 @@ class App:
     store: StrategyStore
     controller: Controller
     book: Book
-    registry: ConnectionRegistry
-    reconnects: SessionStore  # reconnect tokens and the saved sessions of departed clients
-    delivery: DeliveryQueue
-    limiter: RateLimiter
+    registry: ConnectionRegistry  # this instance's live connections
+    reconnects: SessionPort  # reconnect tokens and the saved sessions of departed clients
+    delivery: DeliveryPort
+    limiter: RateLimitPort
+    fanout: FanOut  # the other instances of a cluster (none for a server alone)
+    view: SyncView  # the shared figures as the synchronous legacy API reads them
     counters: Counters
     runtime: Runtime
 
@@ -84,33 +84,39 @@ def strategies_directory(config: Config) -> Path:
     return Path(tempfile.gettempdir()) / f"refactored-strategies-{secrets.token_hex(6)}"
 
 
-def build_users(config: Config, clock: Clock) -> UserDirectory:
-    """The user store from the configured passwords and token settings, on the server's clock."""
+def build_users(config: Config, clock: Clock, backends: Backends) -> UserDirectory:
+    """The user store from the configured passwords and token settings, on the server's clock,
+    with the lockout and spent refresh tokens of ``backends``."""
     return UserDirectory(
         passwords=dict(config.passwords),
-        secret=config.jwt_secret,
+        secret=backends.jwt_secret,
         access_ttl=config.access_token_ttl,
         refresh_ttl=config.refresh_token_ttl,
-        lockout_threshold=config.lockout_threshold,
-        lockout_seconds=config.lockout_seconds,
+        lockout=backends.lockout,
+        revoked=backends.revoked,
         wall=clock.wall,
     )
 
 
-def build_app(config: Config, clock: Clock, controller: Controller | None = None) -> App:
-    """Wire every service from ``config``."""
+def build_app(config: Config, clock: Clock, controller: Controller | None = None,
+              backends: Backends | None = None) -> App:
+    """Wire every service from ``config``; the shared state's backends are chosen from it too
+    unless given (a server restarting keeps a cluster's)."""
+    backends = backends or build_backends(config, clock)
     return App(
         config=config,
         clock=clock,
-        users=build_users(config, clock),
+        users=build_users(config, clock, backends),
         catalogue=StrategyCatalogue(),
         store=StrategyStore(strategies_directory(config)),
         controller=controller if controller is not None else SimulatedTradingController(),
         book=Book(),
         registry=ConnectionRegistry(),
-        reconnects=SessionStore(ttl=config.session_ttl, max_sessions=max(10 * config.max_connections, 10_000)),
-        delivery=DeliveryQueue(limit=config.queue_limit, ttl=config.session_ttl),
-        limiter=RateLimiter(limit=config.rate_limit, window=config.rate_window),
+        reconnects=backends.sessions,
+        delivery=backends.delivery,
+        limiter=backends.limiter,
+        fanout=backends.fanout,
+        view=backends.view,
         counters=Counters(),
         runtime=Runtime(config.host, config.port),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -20,7 +21,9 @@ SETTINGS: dict[str, Callable[[Any], Any]] = {
     "lockout_threshold": int, "lockout_seconds": float, "access_token_ttl": int, "refresh_token_ttl": int,
     "bar_interval": float, "queue_limit": int, "environment": str, "strategies_dir": _optional_text,
     "passwords": lambda value: dict(value or {}),
+    "redis_url": _optional_text, "redis_namespace": str,
 }
+REDIS_URL_ENV = "WSGM_REDIS_URL"  # read when the settings have no ``redis_url``
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,6 +53,10 @@ class Config:
     # what a departed client gets back
     session_ttl: float = 3600
     queue_limit: int = 1000
+    # the shared state: in memory (one instance), or on Redis (a cluster of instances)
+    redis_url: str | None = None
+    redis_namespace: str = "wsgm"
+    jwt_secret_given: bool = field(default=False, repr=False)  # False: the cluster may share its own
 
     @property
     def keepalive(self) -> float | None:
@@ -66,12 +73,16 @@ class Config:
         """Merge constructor ``arguments`` with ``settings``.
 
         Without ``jwt_secret`` a development server signs with a random per-process
-        secret; any other environment refuses to start.
+        secret (a cluster's instances share one through Redis); any other environment
+        refuses to start.  Without a ``redis_url`` setting, ``WSGM_REDIS_URL`` is read.
         """
-        values = {key: SETTINGS[key](value) for key, value in (settings or {}).items() if key in SETTINGS}
+        settings = settings or {}
+        values = {key: SETTINGS[key](value) for key, value in settings.items() if key in SETTINGS}
+        if "redis_url" not in settings:
+            values["redis_url"] = os.environ.get(REDIS_URL_ENV) or None
         values.update(arguments)
         if jwt_secret is not None:
-            values["jwt_secret"] = jwt_secret
+            values["jwt_secret"], values["jwt_secret_given"] = jwt_secret, True
         config = cls(**values)
         if jwt_secret is None and config.environment != "development":
             raise ConfigurationError(f"jwt_secret is required when environment is {config.environment!r}")

@@ -2,7 +2,9 @@
 
 Tests use it to exercise the whole core.  Effects go through the same
 :meth:`Engine.apply` as in the asyncio server; only the :class:`Outlet` differs:
-frames land in lists, and background runs step when asked to.
+frames land in lists, and background runs step when asked to.  The driver is
+synchronous: it runs the engine's coroutines with :func:`~refactored.core.immediate.complete`,
+which the in-memory backends allow (they never wait).
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from refactored.config import Config
 from refactored.core.clock import Clock
 from refactored.core.context import Connection
 from refactored.core.effects import Announce, Delivery, Outlet
+from refactored.core.immediate import complete
 from refactored.core.messages import encode
 from refactored.engine import Engine
 from refactored.handlers import build_handler_table
+from refactored.handlers.subscriptions import broadcast
 
 
 @dataclass(eq=False)
@@ -67,51 +71,54 @@ class MemoryDriver:
 
     def connect(self, remote_ip: str = "127.0.0.1", reconnect_token: str | None = None) -> MemoryClient:
         """Open a connection (handshake done) and collect its first frames."""
-        conn, frames = self.engine.open(remote_ip, reconnect_token)
+        conn, frames = complete(self.engine.open(remote_ip, reconnect_token))
         client = MemoryClient(self, conn, [json.loads(encode(frame)) for frame in frames])
         self._clients[conn] = client
         return client
 
     def process(self, client: MemoryClient, data: str | bytes) -> None:
         """Feed one frame to the engine and apply what it produced."""
-        outcome = self.engine.receive(client.conn, data)
+        outcome = complete(self.engine.receive(client.conn, data))
         client.received.append(json.loads(encode(outcome.reply)))
         for effect in outcome.effects:
             self.apply(effect)
 
     def apply(self, effect: Any) -> None:
         """Perform one effect as the server would (background runs wait for :meth:`run_jobs`)."""
-        self.engine.apply(effect, self.outlet)
+        complete(self.engine.apply(effect, self.outlet))
 
     def run_jobs(self, steps: int | None = None) -> None:
         """Run background jobs without sleeping: ``steps`` steps of the first, or all to their end."""
         while self.jobs and steps != 0:
-            if not self.engine.step(self.jobs[0], self.outlet):
+            if not complete(self.engine.step(self.jobs[0], self.outlet)):
                 self.jobs.popleft()
                 continue
             steps = None if steps is None else steps - 1
 
     def flush(self) -> None:
         """One pass of the retry flusher."""
-        for delivery in self.engine.flush():
-            self._write(delivery)
+        complete(self.engine.flush(self.outlet))
+
+    def broadcast(self, stream: str, data: Any, exclude: str | None = None) -> int:
+        """``broadcast_to_subscribers`` as the server does it; how many got it."""
+        effect = complete(broadcast(self.engine.app, stream, data, exclude))
+        return 0 if effect is None else complete(self.engine.broadcast(effect, self.outlet))
 
     def disconnect(self, client: MemoryClient) -> None:
         """Close ``client``'s connection on the server side."""
         self._clients.pop(client.conn, None)
-        self.engine.close(client.conn)
+        complete(self.engine.close(client.conn))
         client.close_code = client.close_code or 1000
 
-    def _write(self, delivery: Delivery) -> int:
-        written = 0
+    def _write(self, delivery: Delivery) -> list[Connection]:
+        missed = []
         for conn in delivery.conns:
             client = self._clients.get(conn)
             if client is not None:
                 client.received.append(json.loads(delivery.text))
-                written += 1
             else:
-                self.engine.retry(conn, delivery)
-        return written
+                missed.append(conn)
+        return missed
 
     def _schedule(self, key: str, interval: float) -> None:
         self.jobs.append(key)

@@ -79,10 +79,7 @@ def strategies_directory(app: App) -> str | None:
 
 def expire_sessions(app: App) -> int:
     """Drop saved sessions whose TTL has run out, with what was queued for them; how many."""
-    expired = app.reconnects.purge(app.clock.monotonic())
-    for client_id in expired:
-        app.delivery.forget(client_id)
-    return len(expired)
+    return app.view.expire(app.clock.monotonic())
 
 
 class LegacyAttributes:

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from refactored.core.context import Connection
-from refactored.lifecycle.delivery import DeliveryQueue, Queued
+from refactored.lifecycle.ports import DeliveryPort, Queued, SessionPort
 from refactored.lifecycle.registry import ConnectionRegistry
-from refactored.lifecycle.session_store import SessionStore
 
 if TYPE_CHECKING:
     from refactored.app import Counters
@@ -24,19 +23,20 @@ if TYPE_CHECKING:
 class Reconnection:
     """What a reconnect touches: saved sessions, live connections, queued frames, the count."""
 
-    store: SessionStore
+    store: SessionPort
     registry: ConnectionRegistry
-    delivery: DeliveryQueue
+    delivery: DeliveryPort
     counters: Counters
 
-    def restore(self, conn: Connection, token: Any, now: float) -> list[Queued]:
-        """Give ``conn`` the identity, login and subscriptions saved under ``token``; return the
-        critical frames queued for it meanwhile.  Raises :class:`TokenRejected`."""
-        client_id, snapshot = self.store.redeem(token, now)
-        self.store.discard(conn.client_id)
+    async def restore(self, conn: Connection, token: Any, now: float) -> list[Queued]:
+        """Give ``conn`` the identity, login and subscriptions saved under ``token`` (by any
+        instance of the cluster); return the critical frames queued for it meanwhile.
+        Raises :class:`TokenRejected`."""
+        client_id, snapshot = await self.store.redeem(token, now)
+        await self.store.discard(conn.client_id)
         self.registry.adopt(conn, client_id, snapshot.user, snapshot.subscriptions)
         self.counters.reconnections += 1
-        return self.delivery.take(client_id, now)
+        return await self.delivery.take(client_id, now)
 
 
 def restored_fields(conn: Connection, queued: int) -> dict[str, Any]:

@@ -13,7 +13,6 @@ import inspect
 import logging
 import shutil
 import socket
-import struct
 from dataclasses import replace
 from typing import Any, Mapping
 
@@ -23,12 +22,13 @@ from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
 from refactored.app import App, build_app
+from refactored.backends import build_backends
 from refactored.config import Config
 from refactored.core.clock import Clock
 from refactored.core.context import Connection
 from refactored.core.effects import Delivery, Outlet
-from refactored.core.errors import AtCapacity
-from refactored.core.messages import encode
+from refactored.core.errors import AtCapacity, BackendUnavailable
+from refactored.core.messages import encode, text_frame
 from refactored.engine import Engine
 from refactored.handlers import build_handler_table
 from refactored.handlers.subscriptions import broadcast
@@ -62,8 +62,11 @@ class WebSocketAPIServer(LegacyAttributes):
         self._outlet = Outlet(write=self._write, schedule=self._schedule, announce=self._announce)
 
     def _new_engine(self, previous: App | None = None) -> Engine:
-        """A fresh engine; after a stop, figures and login lockouts carry over (as in the legacy)."""
-        app = build_app(self.config, Clock(), self._controller)
+        """A fresh engine; after a stop, figures and login lockouts carry over (as in the legacy),
+        and so does a cluster's shared state (it lives in Redis)."""
+        clock = Clock()
+        self._backends = build_backends(self.config, clock) if previous is None else self._backends.after_stop(self.config, clock)
+        app = build_app(self.config, clock, self._controller, self._backends)
         if previous is not None:
             app = replace(app, counters=previous.counters, users=previous.users)
         return Engine(app, build_handler_table(), self.logger)
@@ -86,6 +89,7 @@ class WebSocketAPIServer(LegacyAttributes):
         self.port = app.runtime.port = _bound_port(self._server)
         app.runtime.running, app.runtime.started_at = True, app.clock.wall()
         self._jobs["upkeep"] = asyncio.create_task(self._upkeep())
+        self._jobs["relay"] = asyncio.create_task(self._relay(self.engine))
         self.logger.info("WebSocket API server listening on ws://%s:%s", self.config.host, self.port)
 
     async def stop(self) -> None:
@@ -107,6 +111,7 @@ class WebSocketAPIServer(LegacyAttributes):
         except asyncio.TimeoutError:
             self.logger.warning("WebSocket server did not close in time")
         self._server = None
+        await app.fanout.close()
         if not self.config.strategies_dir:
             shutil.rmtree(app.store.directory, ignore_errors=True)
         self.engine = self._new_engine(previous=app)
@@ -121,9 +126,9 @@ class WebSocketAPIServer(LegacyAttributes):
         return False
 
     async def broadcast_to_subscribers(self, stream: str, data: Any, exclude_client: str | None = None) -> int:
-        """Push ``data`` to the subscribers of ``stream``; return how many got it."""
-        effect = broadcast(self.engine.app, stream, data, exclude_client)
-        return 0 if effect is None else sum(self._write(delivery) for delivery in self.engine.deliveries(effect))
+        """Push ``data`` to the subscribers of ``stream`` on every instance; return how many got it."""
+        effect = await broadcast(self.engine.app, stream, data, exclude_client)
+        return 0 if effect is None else await self.engine.broadcast(effect, self._outlet)
 
     def get_stats(self) -> dict[str, Any]:
         """Connections by state, messages, sessions and subscriptions."""
@@ -138,19 +143,23 @@ class WebSocketAPIServer(LegacyAttributes):
     async def _serve(self, ws: ServerConnection) -> None:
         engine = self.engine
         try:
-            conn, frames = engine.open(ws.remote_address[0], _reconnect_token(ws))
+            conn, frames = await engine.open(ws.remote_address[0], _reconnect_token(ws))
         except AtCapacity as exc:
             await ws.close(1013, str(exc))
+            return
+        except BackendUnavailable as exc:
+            await self._send(ws, engine.refusal(exc))
+            await ws.close(1013, exc.message)
             return
         self._sockets[conn] = ws
         try:
             for frame in frames:
                 await self._send(ws, frame)
             async for data in ws:
-                outcome = engine.receive(conn, data)
+                outcome = await engine.receive(conn, data)
                 await self._send(ws, outcome.reply)
                 for effect in outcome.effects:
-                    engine.apply(effect, self._outlet)
+                    await engine.apply(effect, self._outlet)
         except ConnectionClosed:
             pass
         except Exception as exc:
@@ -158,7 +167,7 @@ class WebSocketAPIServer(LegacyAttributes):
             self.logger.error("Connection handler error: %s", type(exc).__name__)
         finally:
             del self._sockets[conn]
-            engine.close(conn)
+            await engine.close(conn)
 
     async def _send(self, ws: ServerConnection, frame: dict[str, Any]) -> None:
         """Write a reply at once; wait for the socket to drain only when its buffer is full."""
@@ -171,21 +180,19 @@ class WebSocketAPIServer(LegacyAttributes):
             await ws.send(text)
         self.engine.app.counters.wrote(frame.get("type") == "error")
 
-    def _write(self, delivery: Delivery) -> int:
-        """Write one frame to its connections without waiting on slow readers.
-
-        A critical frame that cannot be written is queued again for its client.
-        """
-        ready = []
+    def _write(self, delivery: Delivery) -> list[Connection]:
+        """Write one frame to its connections without waiting on slow readers; return the
+        connections that are gone (the engine queues a critical frame again for them)."""
+        ready, missed = [], []
         for conn in delivery.conns:
             ws = self._sockets.get(conn)
             if ws is not None and ws.protocol.state is State.OPEN:
                 ready.append(ws)
             else:
-                self.engine.retry(conn, delivery)
+                missed.append(conn)
         _write_text(ready, delivery.text)
         self.engine.app.counters.sent += len(ready)
-        return len(ready)
+        return missed
 
     # -- background work -----------------------------------------------------------
 
@@ -216,30 +223,30 @@ class WebSocketAPIServer(LegacyAttributes):
         try:
             while True:
                 await asyncio.sleep(interval)
-                if not engine.step(key, self._outlet):
+                if not await engine.step(key, self._outlet):
                     return
         except Exception:
             self.logger.exception("background run %s failed", key)
 
+    async def _relay(self, engine: Engine) -> None:
+        """Deliver to this instance's connections what the other instances of the cluster relay."""
+        async for relayed in engine.app.fanout.incoming():
+            await engine.relayed(relayed, self._outlet)
+
     async def _upkeep(self) -> None:
         every = max(1, round(self.config.upkeep_interval / FLUSH_INTERVAL))
         for tick in range(1, 2**62):
+            try:
+                await self._tick(self.engine, tick % every == 0)
+            except BackendUnavailable:
+                self.logger.warning("upkeep skipped: the shared store is unavailable")
             await asyncio.sleep(FLUSH_INTERVAL)
-            for delivery in self.engine.flush():
-                self._write(delivery)
-            if tick % every == 0:
-                self.engine.maintain()
 
-
-def text_frame(text: str) -> bytes:
-    """``text`` as one unmasked, unfragmented WebSocket text frame (a server's frame, RFC 6455 5.2)."""
-    payload = text.encode()
-    size = len(payload)
-    if size < 126:
-        return bytes((0x81, size)) + payload
-    if size < 65536:
-        return struct.pack("!BBH", 0x81, 126, size) + payload
-    return struct.pack("!BBQ", 0x81, 127, size) + payload
+    async def _tick(self, engine: Engine, maintain: bool) -> None:
+        await engine.flush(self._outlet)
+        await engine.app.view.refresh(stats_report(engine.app))
+        if maintain:
+            await engine.maintain()
 
 
 def _write_text(sockets: list[ServerConnection], text: str) -> None:

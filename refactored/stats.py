@@ -6,6 +6,7 @@ from typing import Any
 
 from refactored.app import App
 from refactored.core.health import is_healthy
+from refactored.lifecycle.ports import SharedFigures
 from refactored.services.trading import RunState
 from refactored.wire import SERVER_VERSION, STREAMS
 
@@ -15,9 +16,9 @@ def _uptime(app: App) -> float:
     return round(app.clock.wall() - runtime.started_at, 3) if runtime.running else 0.0
 
 
-def _connections(app: App) -> dict[str, Any]:
+def _connections(app: App, shared: SharedFigures) -> dict[str, Any]:
     by_state = app.registry.by_state()
-    by_state["disconnected"] = app.reconnects.saved_count()
+    by_state["disconnected"] = shared.persisted
     counters = app.counters
     return {
         "total": len(app.registry),
@@ -31,12 +32,11 @@ def _connections(app: App) -> dict[str, Any]:
     }
 
 
-def _sessions(app: App) -> dict[str, Any]:
+def _sessions(app: App, shared: SharedFigures) -> dict[str, Any]:
     book = app.book
-    saved = [client_id for client_id, _ in app.reconnects.saved(float("-inf"))]
     return {
-        "persisted": app.reconnects.saved_count(),
-        "queued_messages": sum(app.delivery.pending(client_id) for client_id in saved),
+        "persisted": shared.persisted,
+        "queued_messages": shared.queued_messages,
         "trading_sessions": len(book.trading_sessions),
         "active_trading_sessions": sum(1 for s in book.trading_sessions.values() if s.state is RunState.RUNNING),
         "collections": len(book.collections),
@@ -44,7 +44,17 @@ def _sessions(app: App) -> dict[str, Any]:
 
 
 def stats_report(app: App) -> dict[str, Any]:
-    """Connections by state, messages, sessions and subscriptions."""
+    """Connections by state, messages, sessions and subscriptions of this instance; in a
+    cluster, a ``cluster`` entry adds the totals of every instance (see docs/SCALING.md)."""
+    shared = app.view.figures()
+    report = instance_report(app, shared)
+    if shared.cluster is not None:
+        report["cluster"] = shared.cluster
+    return report
+
+
+def instance_report(app: App, shared: SharedFigures) -> dict[str, Any]:
+    """The legacy ``get_stats()`` keys: this instance's figures (saved sessions are shared)."""
     runtime, counters = app.runtime, app.counters
     subscriptions = dict.fromkeys(STREAMS, 0)
     for conn in app.registry:
@@ -53,10 +63,10 @@ def stats_report(app: App) -> dict[str, Any]:
     return {
         "server": {"host": runtime.host, "port": runtime.port, "running": runtime.running,
                    "version": SERVER_VERSION, "uptime_seconds": _uptime(app)},
-        "connections": _connections(app),
+        "connections": _connections(app, shared),
         "messages": {"received": counters.received, "processed": counters.processed, "sent": counters.sent,
                      "errors": counters.errors, "rate_limited": counters.rate_limited},
-        "sessions": _sessions(app),
+        "sessions": _sessions(app, shared),
         "subscriptions": subscriptions,
     }
 

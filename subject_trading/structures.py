@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.gates.memory.bounded import BoundedSubject
+from refactored.core.immediate import complete
 
 MAX_SESSIONS = 10_000
 QUEUE_LIMIT = 1_000
@@ -20,32 +21,33 @@ PURGE_EVERY = 1_000
 
 
 def session_store_subject(store: Any, bound: int, snapshot: Any = None, step: float = CLOCK_STEP) -> BoundedSubject:
-    """A store with ``issue(client_id)``, ``save(client_id, snapshot, now)``, ``purge(now)``, ``len()``."""
+    """A store with ``issue(client_id)``, ``save(client_id, snapshot, now)``, ``purge(now)`` (coroutines
+    that never wait: the in-memory port) and ``len()``."""
 
     def add(index: int) -> None:
         client_id, now = f"client_{index}", index * step
-        store.issue(client_id)
-        store.save(client_id, snapshot, now)
+        complete(store.issue(client_id))
+        complete(store.save(client_id, snapshot, now))
         if index % PURGE_EVERY == 0:
-            store.purge(now)
+            complete(store.purge(now))
 
     return BoundedSubject("session_store", add, lambda: len(store), bound)
 
 
 def delivery_queue_subject(queue: Any, bound: int, window: int = WINDOW, step: float = CLOCK_STEP) -> BoundedSubject:
-    """A queue with ``put``, ``drain``, ``forget``, ``clients()`` and ``pending(client_id)``; the
-    bound is on frames held."""
+    """A queue with ``put``, ``drain``, ``forget``, ``clients()`` and ``pending(client_id)`` (coroutines
+    that never wait: the in-memory port); the bound is on frames held."""
 
     def add(index: int) -> None:
         now = index * step
-        queue.put(f"client_{index}", f"client_{index}:1", {"seq": index}, now)
+        complete(queue.put(f"client_{index}", f"client_{index}:1", {"seq": index}, now))
         if index >= window:
             gone = f"client_{index - window}"
-            queue.drain(gone, now)
-            queue.forget(gone)
+            complete(queue.drain(gone, now))
+            complete(queue.forget(gone))
 
     def size() -> int:
-        return sum(queue.pending(client) for client in queue.clients())
+        return sum(complete(queue.pending(client)) for client in complete(queue.clients()))
 
     return BoundedSubject("delivery_queue", add, size, bound)
 

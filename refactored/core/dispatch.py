@@ -16,9 +16,10 @@ The table is built once; client strings are only ever used as keys into it.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Awaitable, Callable, Iterable, Mapping
 
 from refactored.core.context import Connection
 from refactored.core.errors import (
@@ -45,7 +46,7 @@ class Request:
     effects: list[Any] = field(default_factory=list)
 
 
-Handler = Callable[..., Reply]
+Handler = Callable[..., Reply | Awaitable[Reply]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,16 +170,26 @@ class HandlerTable:
         return spec
 
 
+def _as_coroutine(handler: Callable[[Request], Any]) -> Callable[[Request], Awaitable[Reply]]:
+    """A handler as a coroutine function (handlers that await a shared store already are)."""
+    if inspect.iscoroutinefunction(handler):
+        return handler
+
+    async def run(request: Request) -> Reply:
+        return handler(request)
+    return run
+
+
 class Dispatcher:
     """Runs the pipeline for one message against a fixed table and the services of one server."""
 
     def __init__(self, table: HandlerTable, services: Any) -> None:
         self.table = table
         self._services = services
-        self._bound = {spec.type: partial(spec.handler, **{name: service(services, name) for name in spec.uses})
+        self._bound = {spec.type: _as_coroutine(partial(spec.handler, **{name: service(services, name) for name in spec.uses}))
                        for spec in table}
 
-    def dispatch(self, conn: Connection, message: dict[str, Any], now: float) -> tuple[Request, Reply]:
+    async def dispatch(self, conn: Connection, message: dict[str, Any], now: float) -> tuple[Request, Reply]:
         """Authorise, validate, guard and handle ``message``; return the request and its reply."""
         spec = self.table.lookup(message)
         if conn.state not in spec.states:
@@ -186,4 +197,4 @@ class Dispatcher:
         spec.authorise(conn)
         request = Request(conn, message, spec.validate(conn, message, self._services), now)
         spec.guard(self._services)
-        return request, self._bound[spec.type](request)
+        return request, await self._bound[spec.type](request)

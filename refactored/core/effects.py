@@ -71,10 +71,10 @@ class Delivery:
 
 @dataclass(frozen=True, slots=True)
 class Outlet:
-    """What an I/O loop does for the engine: write a delivery (returning how many connections
-    got it), call ``Engine.step`` for run ``key`` every ``interval`` seconds until it
-    returns False, and hand a topic to the event bus."""
+    """What an I/O loop does for the engine: write a delivery at once (returning the connections
+    it could not be written to), call ``Engine.step`` for run ``key`` every ``interval``
+    seconds until it returns False, and hand a topic to the event bus."""
 
-    write: Callable[[Delivery], int]
+    write: Callable[[Delivery], list[Connection]]
     schedule: Callable[[str, float], None]
     announce: Callable[[str, dict[str, Any]], None]

@@ -7,7 +7,9 @@ Every error the server can report is listed here::
     │   ├── InvalidJson, InvalidMessage, InvalidMessageType
     │   ├── MissingParameters, InvalidParameter, ValidationError
     │   ├── AuthenticationRequired, AuthenticationFailed, AccountLocked
-    │   ├── InsufficientPermissions, RateLimitExceeded, ServiceUnavailable
+    │   ├── InsufficientPermissions, RateLimitExceeded
+    │   ├── ServiceUnavailable
+    │   │   └── BackendUnavailable   the shared store (Redis) cannot be reached
     │   ├── SessionNotFound, SessionConflict
     │   ├── CollectionNotFound, ResultsNotReady
     │   ├── AlreadySubscribed, NotSubscribed
@@ -91,6 +93,14 @@ class RateLimitExceeded(ApiError):
 
 class ServiceUnavailable(ApiError):
     code = "service_unavailable"
+
+
+class BackendUnavailable(ServiceUnavailable):
+    """The shared store of a cluster (Redis) cannot be reached; the request may be retried."""
+
+    def __init__(self, message: str = "Shared state is unavailable, try again shortly", *,
+                 session_id: str | None = None) -> None:
+        super().__init__(message, session_id=session_id)
 
 
 class SessionNotFound(ApiError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import struct
 from typing import Any
 
 from refactored.core.errors import ApiError, InvalidJson, InvalidMessage, error_frame
@@ -108,3 +109,14 @@ def finish(frame: dict[str, Any], timestamp: str, request: dict[str, Any] | None
     if request is not None and "id" in request:
         frame["request_id"] = request["id"]
     return frame
+
+
+def text_frame(text: str) -> bytes:
+    """``text`` as one unmasked, unfragmented WebSocket text frame (a server's frame, RFC 6455 5.2)."""
+    payload = text.encode()
+    size = len(payload)
+    if size < 126:
+        return bytes((0x81, size)) + payload
+    if size < 65536:
+        return struct.pack("!BBH", 0x81, 126, size) + payload
+    return struct.pack("!BBQ", 0x81, 127, size) + payload

@@ -25,13 +25,13 @@ def _tokens(users: UserDirectory, user: Principal) -> dict[str, Any]:
             "token_type": "Bearer", "expires_in": users.access_ttl}
 
 
-def login(req: Request, users: UserDirectory) -> Reply:
+async def login(req: Request, users: UserDirectory) -> Reply:
     """``auth``/``login``: an access token if given, else username and password."""
     params = req.params
     if "token" in params:
         user = users.verify(params["token"], "access")
     else:
-        user = users.login(params["username"], params["password"])
+        user = await users.login(params["username"], params["password"])
     req.conn.user = user
     return response("logged_in", client_id=req.conn.client_id,
                     user={"username": user.username, "permissions": list(user.permissions)},
@@ -46,21 +46,21 @@ def logout(req: Request, registry: ConnectionRegistry) -> Reply:
     return response("logged_out", client_id=conn.client_id)
 
 
-def refresh_token(req: Request, users: UserDirectory) -> Reply:
-    user = users.redeem_refresh(req.params["refresh_token"])
+async def refresh_token(req: Request, users: UserDirectory) -> Reply:
+    user = await users.redeem_refresh(req.params["refresh_token"])
     req.conn.user = user
     return response("token_refreshed", client_id=req.conn.client_id, **_tokens(users, user))
 
 
-def reconnect(req: Request, reconnection: Reconnection) -> Reply:
+async def reconnect(req: Request, reconnection: Reconnection) -> Reply:
     """The message's reconnect: the queued frames are pushed after the reply."""
     try:
-        queued = reconnection.restore(req.conn, req.params["reconnect_token"], req.now)
+        queued = await reconnection.restore(req.conn, req.params["reconnect_token"], req.now)
     except TokenRejected:
         raise SessionNotFound("Session not found or expired") from None
     client_id = req.conn.client_id
     req.effects.extend(Push(client_id, item.frame, item.message_id) for item in queued)
-    return response("reconnected", client_id=client_id, reconnect_token=reconnection.store.issue(client_id),
+    return response("reconnected", client_id=client_id, reconnect_token=await reconnection.store.issue(client_id),
                     **restored_fields(req.conn, len(queued)))
 
 

@@ -33,14 +33,14 @@ def unsubscribe(req: Request, registry: ConnectionRegistry) -> Reply:
     return response("unsubscribed", stream=name)
 
 
-def broadcast(app: App, name: str, data: Any, exclude: str | None) -> Publish | None:
-    """``broadcast_to_subscribers``: a stream frame; a critical one gets ``broadcast:<n>`` if it has no id."""
+async def broadcast(app: App, name: str, data: Any, exclude: str | None) -> Publish | None:
+    """``broadcast_to_subscribers``: a stream frame; a critical one gets ``broadcast:<n>`` if it has
+    no id (numbered across the cluster)."""
     if name not in STREAMS:
         return None
     data = dict(data) if isinstance(data, dict) else {"value": data}
     if name in CRITICAL_STREAMS and "message_id" not in data:
-        app.counters.broadcasts += 1
-        data["message_id"] = f"broadcast:{app.counters.broadcasts}"
+        data["message_id"] = f"broadcast:{await app.fanout.next_broadcast_id()}"
     message_id = data["message_id"] if name in CRITICAL_STREAMS else None
     return Publish(name, stream_frame(name, data, app.clock.iso()), exclude, message_id)
 

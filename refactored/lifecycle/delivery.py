@@ -15,23 +15,17 @@ the server's flusher retries it.
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from dataclasses import dataclass
 from typing import Any
 
 from refactored.core.errors import DuplicateMessageError, QueueOverflowError
+from refactored.lifecycle.ports import Queued, SessionPort
 
-
-@dataclass(frozen=True, slots=True)
-class Queued:
-    """One critical frame waiting for its client."""
-
-    message_id: str
-    frame: dict[str, Any]
-    expires_at: float
+__all__ = ["DeliveryQueue", "Queued"]
 
 
 class DeliveryQueue:
-    """Per-client queues of critical frames, and the ledger of delivered ids."""
+    """Per-client queues of critical frames, and the ledger of delivered ids (in memory; a
+    :class:`~refactored.lifecycle.ports.DeliveryPort`)."""
 
     def __init__(self, *, limit: int, ttl: float, remember: int = 10_000) -> None:
         self._limit = limit
@@ -40,11 +34,11 @@ class DeliveryQueue:
         self._queues: dict[str, deque[Queued]] = {}
         self._delivered: dict[str, OrderedDict[str, None]] = {}
 
-    def pending(self, client_id: str) -> int:
+    async def pending(self, client_id: str) -> int:
         """How many frames wait for ``client_id``."""
         return len(self._queues.get(client_id, ()))
 
-    def clients(self) -> list[str]:
+    async def clients(self) -> list[str]:
         """Client ids with frames waiting."""
         return [cid for cid, queue in self._queues.items() if queue]
 
@@ -52,7 +46,7 @@ class DeliveryQueue:
         """Client ids with anything kept: waiting frames or delivered ids."""
         return set(self._queues) | set(self._delivered)
 
-    def put(self, client_id: str, message_id: str, frame: dict[str, Any], now: float) -> None:
+    async def put(self, client_id: str, message_id: str, frame: dict[str, Any], now: float) -> None:
         """Queue ``frame``; raise on a duplicate id, or after dropping the oldest on overflow."""
         queue = self._queues.setdefault(client_id, deque())
         if any(item.message_id == message_id for item in queue):
@@ -62,12 +56,12 @@ class DeliveryQueue:
             dropped = queue.popleft()
             raise QueueOverflowError(f"{client_id}: dropped {dropped.message_id}")
 
-    def requeue(self, client_id: str, message_id: str, frame: dict[str, Any], now: float) -> None:
+    async def requeue(self, client_id: str, message_id: str, frame: dict[str, Any], now: float) -> None:
         """Queue again a frame whose write failed, so that the flusher resends it."""
         self._delivered.get(client_id, {}).pop(message_id, None)
-        self.put(client_id, message_id, frame, now)
+        await self.put(client_id, message_id, frame, now)
 
-    def first_time(self, client_id: str, message_id: str) -> bool:
+    async def first_time(self, client_id: str, message_id: str) -> bool:
         """Record ``message_id`` as delivered to ``client_id``; False if it was already."""
         ledger = self._delivered.setdefault(client_id, OrderedDict())
         if message_id in ledger:
@@ -77,16 +71,22 @@ class DeliveryQueue:
             ledger.popitem(last=False)
         return True
 
-    def take(self, client_id: str, now: float) -> list[Queued]:
+    async def take(self, client_id: str, now: float) -> list[Queued]:
         """Unexpired frames for ``client_id``, oldest first, emptying its queue."""
         queue = self._queues.pop(client_id, None)
         return [item for item in queue or () if item.expires_at > now]
 
-    def drain(self, client_id: str, now: float) -> list[Queued]:
+    async def drain(self, client_id: str, now: float) -> list[Queued]:
         """Like :meth:`take`, without frames already delivered; marks the rest delivered."""
-        return [item for item in self.take(client_id, now) if self.first_time(client_id, item.message_id)]
+        return [item for item in await self.take(client_id, now) if await self.first_time(client_id, item.message_id)]
 
-    def forget(self, client_id: str) -> None:
+    async def forget(self, client_id: str) -> None:
         """Drop everything kept for ``client_id`` (its session ended)."""
         self._queues.pop(client_id, None)
         self._delivered.pop(client_id, None)
+
+    async def retain(self, sessions: SessionPort) -> None:
+        """Drop the delivery state of clients ``sessions`` no longer knows (expired or evicted)."""
+        for client_id in self.known():
+            if not await sessions.knows(client_id):
+                await self.forget(client_id)

@@ -16,14 +16,15 @@ class _Window:
 
 
 class RateLimiter:
-    """Allow at most ``limit`` events per ``window`` seconds for each key."""
+    """Allow at most ``limit`` events per ``window`` seconds for each key (in memory; a
+    :class:`~refactored.lifecycle.ports.RateLimitPort`)."""
 
     def __init__(self, *, limit: int, window: float) -> None:
         self._limit = limit
         self._window = window
         self._windows: dict[str, _Window] = {}
 
-    def allow(self, key: str, now: float) -> bool:
+    async def allow(self, key: str, now: float) -> bool:
         """Count one event for ``key`` at ``now``; False if over the limit."""
         window = self._windows.get(key)
         if window is None or now - window.start >= self._window:
@@ -31,7 +32,7 @@ class RateLimiter:
         window.count += 1
         return window.count <= self._limit
 
-    def forget_idle(self, now: float) -> int:
+    async def forget_idle(self, now: float) -> int:
         """Drop keys whose window has closed; return how many."""
         idle = [key for key, w in self._windows.items() if now - w.start >= self._window]
         for key in idle:

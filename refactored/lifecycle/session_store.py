@@ -14,20 +14,16 @@ import hashlib
 import hmac
 import secrets
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from typing import Any, Iterator
+from dataclasses import dataclass
+from typing import Any
 
+from refactored.core.context import Connection
 from refactored.core.errors import TokenRejected
+from refactored.lifecycle.ports import Snapshot
+
+__all__ = ["SessionStore", "Snapshot"]
 
 _LIVE = float("inf")  # a connected client's session does not expire
-
-
-@dataclass(slots=True)
-class Snapshot:
-    """The part of a connection that survives a disconnect."""
-
-    user: Any = None
-    subscriptions: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -38,7 +34,8 @@ class _Entry:
 
 
 class SessionStore:
-    """Issued reconnect tokens and saved sessions, with a TTL and a size bound."""
+    """Issued reconnect tokens and saved sessions, with a TTL and a size bound (in memory; a
+    :class:`~refactored.lifecycle.ports.SessionPort`)."""
 
     def __init__(self, *, ttl: float, max_sessions: int, key: bytes | None = None) -> None:
         self._ttl = ttl
@@ -55,7 +52,7 @@ class SessionStore:
     def _mac(self, token: str) -> bytes:
         return hmac.new(self._key, token.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
 
-    def issue(self, client_id: str) -> str:
+    async def issue(self, client_id: str) -> str:
         """A fresh reconnect token for connected ``client_id`` (earlier ones stop working)."""
         token = f"{client_id}:{secrets.token_hex(32)}"
         self._entries.pop(client_id, None)
@@ -72,18 +69,21 @@ class SessionStore:
         else:
             self._entries.popitem(last=False)
 
-    def discard(self, client_id: str) -> None:
+    async def discard(self, client_id: str) -> None:
         """Forget ``client_id`` entirely (its token stops working)."""
         self._entries.pop(client_id, None)
 
-    def save(self, client_id: str, snapshot: Snapshot, now: float) -> None:
+    async def track(self, conn: Connection) -> None:
+        """Nothing to do: this store dies with its server, and with it every connection."""
+
+    async def save(self, client_id: str, snapshot: Snapshot, now: float) -> None:
         """Keep ``snapshot`` for disconnected ``client_id`` until the TTL runs out."""
         entry = self._entries.get(client_id)
         if entry is not None:
             entry.snapshot = snapshot
             entry.expires_at = now + self._ttl
 
-    def redeem(self, token: Any, now: float) -> tuple[str, Snapshot]:
+    async def redeem(self, token: Any, now: float) -> tuple[str, Snapshot]:
         """Verify ``token`` and hand back its client id and snapshot, once."""
         if not isinstance(token, str) or ":" not in token:
             raise TokenRejected("malformed reconnect token")
@@ -98,22 +98,25 @@ class SessionStore:
             raise TokenRejected("saved session expired")
         return client_id, entry.snapshot
 
-    def is_saved(self, client_id: str, now: float) -> bool:
+    async def is_saved(self, client_id: str, now: float) -> bool:
         """Whether ``client_id`` is disconnected with an unexpired session."""
         entry = self._entries.get(client_id)
         return entry is not None and entry.snapshot is not None and entry.expires_at > now
 
-    def saved(self, now: float) -> Iterator[tuple[str, Snapshot]]:
+    async def saved(self, now: float) -> list[tuple[str, Snapshot]]:
         """Unexpired saved sessions, oldest first."""
-        for client_id, entry in list(self._entries.items()):
-            if entry.snapshot is not None and entry.expires_at > now:
-                yield client_id, entry.snapshot
+        return [(client_id, entry.snapshot) for client_id, entry in self._entries.items()
+                if entry.snapshot is not None and entry.expires_at > now]
 
-    def saved_count(self) -> int:
+    async def knows(self, client_id: str) -> bool:
+        """Whether a token or a session of ``client_id`` is kept."""
+        return client_id in self._entries
+
+    async def saved_count(self) -> int:
         """Saved sessions not purged yet (expired ones included until :meth:`purge`)."""
         return sum(1 for entry in self._entries.values() if entry.snapshot is not None)
 
-    def purge(self, now: float) -> list[str]:
+    async def purge(self, now: float) -> list[str]:
         """Drop expired sessions; return their client ids."""
         expired = [cid for cid, entry in self._entries.items() if entry.expires_at <= now]
         for client_id in expired:

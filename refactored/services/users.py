@@ -9,14 +9,14 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from collections import OrderedDict
-from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from dataclasses import dataclass
+from typing import Callable, Mapping
 
 import jwt
 
 from refactored.core.context import Principal
 from refactored.core.errors import AccountLocked, AuthenticationFailed
+from refactored.services.guards import LockoutPort, RevocationPort
 
 PERMISSIONS: dict[str, tuple[str, ...]] = {
     "admin": ("read", "trade", "execute_live_trading", "admin", "manage_strategies"),
@@ -25,72 +25,43 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 DEV_PASSWORDS = {"admin": "admin123", "trader": "trader123", "viewer": "viewer123"}
 ALGORITHM = "HS256"
-MEMORY = 10_000  # usernames with failures, and used refresh tokens, remembered
 
 
 def _bytes(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
-class _Bounded(OrderedDict):
-    """An insertion-ordered dict that forgets its oldest keys past ``MEMORY``."""
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        super().__setitem__(key, value)
-        self.move_to_end(key)
-        while len(self) > MEMORY:
-            self.popitem(last=False)
-
-
 @dataclass(slots=True)
 class UserDirectory:
-    """Authenticates users and issues and verifies their tokens."""
+    """Authenticates users and issues and verifies their tokens; lockouts and spent refresh
+    tokens live behind their ports (in memory, or shared through Redis)."""
 
     passwords: Mapping[str, str]
     secret: str
     access_ttl: int
     refresh_ttl: int
-    lockout_threshold: int
-    lockout_seconds: float
+    lockout: LockoutPort
+    revoked: RevocationPort
     wall: Callable[[], float] = time.time
-    _failures: _Bounded = field(default_factory=_Bounded)
-    _locked: dict[str, float] = field(default_factory=dict)
-    _used_refresh: _Bounded = field(default_factory=_Bounded)
 
     def principal(self, username: str) -> Principal:
         """The :class:`Principal` of a known ``username``."""
         return Principal(username, PERMISSIONS[username])
 
-    def login(self, username: str, password: str) -> Principal:
+    async def login(self, username: str, password: str) -> Principal:
         """Check a password, counting failures and locking after too many."""
-        self._check_lock(username)
+        if await self.lockout.locked(username):
+            raise AccountLocked("Account locked due to too many failed login attempts")
         expected = self.passwords.get(username, DEV_PASSWORDS.get(username))
         if username not in PERMISSIONS or not hmac.compare_digest(_bytes(password), _bytes(expected)):
-            self._fail(username)
+            await self.lockout.failed(username)
             raise AuthenticationFailed("Invalid username or password")
-        self._failures.pop(username, None)
+        await self.lockout.succeeded(username)
         return self.principal(username)
 
-    def _check_lock(self, username: str) -> None:
-        until = self._locked.get(username)
-        if until is None:
-            return
-        if self.wall() < until:
-            raise AccountLocked("Account locked due to too many failed login attempts")
-        del self._locked[username]
-        self._failures.pop(username, None)
-
-    def _fail(self, username: str) -> None:
-        failures = self._failures.get(username, 0) + 1
-        self._failures[username] = failures
-        if failures >= self.lockout_threshold:
-            self._locked[username] = self.wall() + self.lockout_seconds
-
-    def unlock_expired(self) -> None:
+    async def unlock_expired(self) -> None:
         """Forget locks that have run out."""
-        now = self.wall()
-        for username in [u for u, until in self._locked.items() if until <= now]:
-            del self._locked[username]
+        await self.lockout.unlock_expired()
 
     def token(self, user: Principal, kind: str) -> str:
         """A signed ``access`` or ``refresh`` token for ``user``."""
@@ -102,6 +73,9 @@ class UserDirectory:
 
     def verify(self, token: str, kind: str) -> Principal:
         """The user named by a valid, unexpired ``kind`` token, else raise."""
+        return self.principal(self._claims(token, kind)["sub"])
+
+    def _claims(self, token: str, kind: str) -> dict:
         try:
             claims = jwt.decode(token, self.secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]})
         except jwt.ExpiredSignatureError:
@@ -110,14 +84,12 @@ class UserDirectory:
             raise AuthenticationFailed("Invalid token") from None
         if not isinstance(claims, dict) or claims.get("type") != kind or claims.get("sub") not in PERMISSIONS:
             raise AuthenticationFailed("Invalid token")
-        return self.principal(claims["sub"])
+        return claims
 
-    def redeem_refresh(self, token: str) -> Principal:
-        """Verify a refresh token and spend it (each works once)."""
-        user = self.verify(token, "refresh")
-        jti = jwt.decode(token, options={"verify_signature": False}).get("jti")
-        if jti in self._used_refresh:
+    async def redeem_refresh(self, token: str) -> Principal:
+        """Verify a refresh token and spend it (each works once, on every instance)."""
+        claims = self._claims(token, "refresh")
+        jti = claims.get("jti")
+        if jti is not None and not await self.revoked.spend(str(jti), self.refresh_ttl):
             raise AuthenticationFailed("Invalid token")
-        if jti is not None:
-            self._used_refresh[jti] = True
-        return user
+        return self.principal(claims["sub"])

@@ -51,15 +51,15 @@ class Store:
     def __init__(self, limit):
         self.limit, self.entries = limit, OrderedDict()
 
-    def issue(self, client_id):
+    async def issue(self, client_id):
         self.entries[client_id] = "token" * 4
         while self.limit is not None and len(self.entries) > self.limit:
             self.entries.popitem(last=False)
 
-    def save(self, client_id, snapshot, now):
+    async def save(self, client_id, snapshot, now):
         self.entries[client_id] = (snapshot, now)
 
-    def purge(self, now):
+    async def purge(self, now):
         return []
 
     def __len__(self):
@@ -72,22 +72,22 @@ class Queue:
     def __init__(self, leaky=False):
         self.queues, self.seen, self.leaky = {}, {}, leaky
 
-    def put(self, client_id, message_id, frame, now):
+    async def put(self, client_id, message_id, frame, now):
         self.queues.setdefault(client_id, []).append(frame)
         self.seen.setdefault(client_id, set()).add(message_id)
 
-    def drain(self, client_id, now):
+    async def drain(self, client_id, now):
         return self.queues.pop(client_id, [])
 
-    def forget(self, client_id):
+    async def forget(self, client_id):
         self.queues.pop(client_id, None)
         if not self.leaky:
             self.seen.pop(client_id, None)
 
-    def clients(self):
+    async def clients(self):
         return list(self.queues)
 
-    def pending(self, client_id):
+    async def pending(self, client_id):
         return len(self.queues.get(client_id, ()))
 
 

@@ -33,9 +33,6 @@ def test_counters_count_writes():
     assert (app.counters.sent, app.counters.errors) == (2, 1)
 
 
-def test_the_user_store_reads_the_servers_clock():
-    from refactored.app import build_users
-    from refactored.config import Config
-    from refactored.core.clock import Clock
-    users = build_users(Config.build({"lockout_threshold": 1}, jwt_secret="k" * 32), Clock(wall=lambda: 100.0))
-    assert users.wall() == 100.0
+def test_the_user_store_and_its_lockout_read_the_servers_clock():
+    app = build_app(Config.build({"lockout_threshold": 1}, jwt_secret="k" * 32), Clock(wall=lambda: 100.0))
+    assert app.users.wall() == 100.0 and app.users.lockout.wall() == 100.0

@@ -14,8 +14,11 @@ ALLOWED = {
     "lifecycle": {"core", "lifecycle"},
     "services": {"core", "services"},
     "handlers": {"core", "lifecycle", "services", "handlers", "stats", "app", "config", "wire", "reconnect", "runs"},
+    "backends": {"core", "lifecycle", "services", "backends", "config"},
 }
-IO = {"asyncio", "websockets", "socket"}
+IO = {"asyncio", "websockets", "socket", "redis"}
+# the edges: the websockets server, and the Redis backends of the shared state
+EDGES = {ROOT / "server.py", *(ROOT / "backends" / "redis").glob("*.py")}
 
 
 def imports(path):
@@ -37,10 +40,16 @@ def test_layers(package):
                 assert module.split(".")[1] in ALLOWED[package], f"{package}/{path.name} imports {module}"
 
 
-def test_only_the_server_does_io():
+def test_only_the_edges_do_io():
     for path in sorted(ROOT.rglob("*.py")):
-        if path.name != "server.py":
+        if path not in EDGES:
             assert not IO & {m.split(".")[0] for m in imports(path)}, path
+
+
+def test_the_core_knows_only_the_ports_of_the_shared_state():
+    for path in sorted(ROOT.rglob("*.py")):
+        if "backends" not in path.parts and path.name != "app.py":
+            assert not [m for m in imports(path) if m.startswith("refactored.backends")], path
 
 
 def test_server_stays_thin():

@@ -8,6 +8,7 @@ from refactored.core.effects import Publish, Push
 from refactored.core.errors import AtCapacity
 from refactored.core.state import ConnectionState
 from refactored.core.effects import Delivery
+from refactored.core.immediate import complete
 
 LOGIN = {"type": "login", "username": "trader", "password": "trader123"}
 
@@ -154,7 +155,7 @@ def test_duplicate_critical_push_to_connected_client_sent_once(driver):
 
 def test_failed_critical_write_is_retried_by_the_flusher(driver):
     client = driver.connect()
-    driver.engine.retry(client.conn, Delivery([client.conn], "{}", "m1", {"type": "orders", "n": 1}))
+    complete(driver.engine.retry(client.conn, Delivery([client.conn], "{}", "m1", {"type": "orders", "n": 1})))
     driver.flush()
     assert client.received[-1] == {"type": "orders", "n": 1}
 
@@ -162,7 +163,7 @@ def test_failed_critical_write_is_retried_by_the_flusher(driver):
 def test_pushes_to_unknown_clients_are_dropped(driver):
     driver.apply(Push("nobody", {"type": "x"}))
     driver.apply(Push("nobody", {"type": "x"}, "m1"))
-    assert driver.engine.app.delivery.clients() == []
+    assert complete(driver.engine.app.delivery.clients()) == []
 
 
 def test_publish_encodes_once_and_filters_symbols(driver):
@@ -173,9 +174,9 @@ def test_publish_encodes_once_and_filters_symbols(driver):
     b.send({"type": "subscribe", "stream": "market_data", "symbols": ["ETH_USDT"]})
     c.send({"type": "subscribe", "stream": "market_data", "symbols": ["BTC_USDT"]})
     frame = {"type": "market_data", "data": {"symbol": "BTC_USDT"}}
-    (delivery,) = driver.engine.deliveries(Publish("market_data", frame))
+    (delivery,) = complete(driver.engine.deliveries(Publish("market_data", frame)))
     assert delivery.conns == [a.conn, c.conn]
-    (delivery,) = driver.engine.deliveries(Publish("market_data", frame, exclude=a.conn.client_id))
+    (delivery,) = complete(driver.engine.deliveries(Publish("market_data", frame, exclude=a.conn.client_id)))
     assert delivery.conns == [c.conn]
 
 
@@ -187,7 +188,7 @@ def test_critical_publish_queues_for_absent_subscribers(driver):
     client.close()
     for symbol in ("ETH_USDT", "BTC_USDT"):
         frame = {"type": "orders", "data": {"symbol": symbol}}
-        assert driver.engine.deliveries(Publish("orders", frame, message_id=symbol)) == []
+        assert complete(driver.engine.deliveries(Publish("orders", frame, message_id=symbol))) == []
     again = driver.connect(reconnect_token=token)
     assert again.received[1:] == [{"type": "orders", "data": {"symbol": "BTC_USDT"}}]
 
@@ -198,8 +199,8 @@ def test_maintain_purges_expired_sessions_and_their_queues(make_driver, fake_tim
     client.close()
     driver.apply(Push(client.conn.client_id, {"type": "orders"}, "m1"))
     fake_time.now += 11
-    driver.engine.maintain()
-    assert len(driver.engine.app.reconnects) == 0 and driver.engine.app.delivery.pending(client.conn.client_id) == 0
+    complete(driver.engine.maintain())
+    assert len(driver.engine.app.reconnects) == 0 and complete(driver.engine.app.delivery.pending(client.conn.client_id)) == 0
 
 
 def test_failed_connection_goes_through_error(driver):
@@ -208,13 +209,13 @@ def test_failed_connection_goes_through_error(driver):
     assert client.conn.state is ConnectionState.ERROR
     assert driver.engine.app.registry.by_state()["error"] == 1
     client.close()
-    assert client.conn.state is ConnectionState.DISCONNECTED and driver.engine.app.reconnects.saved_count() == 1
+    assert client.conn.state is ConnectionState.DISCONNECTED and complete(driver.engine.app.reconnects.saved_count()) == 1
 
 
 def test_maintain_forgets_delivery_state_of_unknown_clients(driver):
     client = driver.connect()
     driver.apply(Push(client.conn.client_id, {"type": "orders"}, "m1"))
     driver.apply(Push("evicted", {"type": "orders"}, "m2"))
-    driver.engine.app.delivery.first_time("evicted", "m2")
-    driver.engine.maintain()
+    complete(driver.engine.app.delivery.first_time("evicted", "m2"))
+    complete(driver.engine.maintain())
     assert driver.engine.app.delivery.known() == {client.conn.client_id}

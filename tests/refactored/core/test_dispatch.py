@@ -6,6 +6,7 @@ from refactored.core.context import Connection, Principal
 from types import SimpleNamespace
 
 from refactored.core.dispatch import Dispatcher, Guard, HandlerSpec, HandlerTable, PermissionBy
+from refactored.core.immediate import complete
 from refactored.core.errors import (
     AuthenticationRequired, InsufficientPermissions, InvalidMessage, InvalidMessageType,
     InvalidParameter, MissingParameters,
@@ -65,7 +66,7 @@ def conn():
 
 
 def run(dispatcher, conn, message):
-    return dispatcher.dispatch(conn, message, 1.0)[1]
+    return complete(dispatcher.dispatch(conn, message, 1.0))[1]
 
 
 def test_type_is_case_insensitive(dispatcher, conn):
@@ -124,7 +125,7 @@ def test_state_guard(dispatcher, conn):
 
 
 def test_request_carries_time_and_effects(dispatcher, conn):
-    request, _ = dispatcher.dispatch(conn, {"type": "open"}, 2.0)
+    request, _ = complete(dispatcher.dispatch(conn, {"type": "open"}, 2.0))
     assert (request.now, request.effects) == (2.0, [])
 
 

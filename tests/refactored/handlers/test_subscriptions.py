@@ -31,12 +31,13 @@ def test_subscribe_normalises_and_indexes(trader, driver):
 
 
 def test_broadcast_effect(driver):
+    from refactored.core.immediate import complete
     from refactored.handlers.subscriptions import broadcast
     app = driver.engine.app
-    assert broadcast(app, "nope", {}, None) is None
-    first = broadcast(app, "orders", {"x": 1}, "c9")
+    assert complete(broadcast(app, "nope", {}, None)) is None
+    first = complete(broadcast(app, "orders", {"x": 1}, "c9"))
     assert (first.message_id, first.exclude, first.frame["data"]) == ("broadcast:1", "c9", {"x": 1, "message_id": "broadcast:1"})
-    assert broadcast(app, "orders", {"message_id": "m"}, None).message_id == "m"
-    plain = broadcast(app, "account", 5, None)
+    assert complete(broadcast(app, "orders", {"message_id": "m"}, None)).message_id == "m"
+    plain = complete(broadcast(app, "account", 5, None))
     assert plain.message_id is None and plain.frame == {"type": "account", "stream": "account", "data": {"value": 5}, "timestamp": "T"}
-    assert broadcast(app, "positions", {}, None).message_id == "broadcast:2"
+    assert complete(broadcast(app, "positions", {}, None)).message_id == "broadcast:2"

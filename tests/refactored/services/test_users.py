@@ -4,6 +4,7 @@ import jwt
 import pytest
 
 from refactored.core.errors import AccountLocked, AuthenticationFailed
+from refactored.services.guards import Lockout, SpentTokens
 from refactored.services.users import DEV_PASSWORDS, UserDirectory
 
 SECRET = "s" * 32
@@ -24,57 +25,57 @@ def wall():
 @pytest.fixture
 def users(wall):
     return UserDirectory(passwords={"admin": "root!"}, secret=SECRET, access_ttl=60, refresh_ttl=600,
-                         lockout_threshold=3, lockout_seconds=100, wall=wall)
+                         lockout=Lockout(threshold=3, seconds=100, wall=wall), revoked=SpentTokens(), wall=wall)
 
 
-def test_roles_and_partial_password_override(users):
-    assert users.login("admin", "root!").can("manage_strategies")
-    trader = users.login("trader", DEV_PASSWORDS["trader"])
+async def test_roles_and_partial_password_override(users):
+    assert (await users.login("admin", "root!")).can("manage_strategies")
+    trader = await users.login("trader", DEV_PASSWORDS["trader"])
     assert trader.permissions == ("read", "trade", "execute_live_trading")
-    assert users.login("viewer", "viewer123").permissions == ("read",)
+    assert (await users.login("viewer", "viewer123")).permissions == ("read",)
 
 
 @pytest.mark.parametrize("username,password", [("admin", "admin123"), ("ghost", "x"), ("admin", ""), ("admin", "\ud800")])
-def test_bad_credentials(users, username, password):
+async def test_bad_credentials(users, username, password):
     with pytest.raises(AuthenticationFailed, match="Invalid username or password"):
-        users.login(username, password)
+        await users.login(username, password)
 
 
-def test_lockout_after_threshold_then_expires(users, wall):
+async def test_lockout_after_threshold_then_expires(users, wall):
     for _ in range(3):
         with pytest.raises(AuthenticationFailed):
-            users.login("trader", "x")
+            await users.login("trader", "x")
     with pytest.raises(AccountLocked):
-        users.login("trader", "trader123")
+        await users.login("trader", "trader123")
     wall.now += 101
     with pytest.raises(AuthenticationFailed):
-        users.login("trader", "x")  # the count starts again after the lock
-    assert users.login("trader", "trader123").username == "trader"
+        await users.login("trader", "x")  # the count starts again after the lock
+    assert (await users.login("trader", "trader123")).username == "trader"
 
 
-def test_unknown_usernames_lock_too(users):
+async def test_unknown_usernames_lock_too(users):
     for _ in range(3):
         with pytest.raises(AuthenticationFailed):
-            users.login("ghost", "x")
+            await users.login("ghost", "x")
     with pytest.raises(AccountLocked):
-        users.login("ghost", "x")
+        await users.login("ghost", "x")
 
 
-def test_success_resets_failures(users):
+async def test_success_resets_failures(users):
     for _ in range(2):
         for _ in range(2):
             with pytest.raises(AuthenticationFailed):
-                users.login("trader", "x")
-        users.login("trader", "trader123")
+                await users.login("trader", "x")
+        await users.login("trader", "trader123")
 
 
-def test_unlock_expired(users, wall):
+async def test_unlock_expired(users, wall):
     for _ in range(3):
         with pytest.raises(AuthenticationFailed):
-            users.login("viewer", "x")
+            await users.login("viewer", "x")
     wall.now += 100
-    users.unlock_expired()
-    assert users.login("viewer", "viewer123")
+    await users.unlock_expired()
+    assert await users.login("viewer", "viewer123")
 
 
 def test_token_claims_and_roundtrip(users):
@@ -109,10 +110,10 @@ def test_rejected_tokens(users, token):
         users.verify(token, "access")
 
 
-def test_refresh_token_works_once(users, wall):
+async def test_refresh_token_works_once(users, wall):
     import time
     wall.now = time.time()
     token = users.token(users.principal("admin"), "refresh")
-    assert users.redeem_refresh(token).username == "admin"
+    assert (await users.redeem_refresh(token)).username == "admin"
     with pytest.raises(AuthenticationFailed, match="Invalid token"):
-        users.redeem_refresh(token)
+        await users.redeem_refresh(token)
