@@ -11,12 +11,12 @@ from typing import Any
 
 from harness.errors import ConfigError
 
-REPLAYS_PER_CORE = 8  # a replay mostly waits (sync points, quiet windows): several per core
-MAX_CONCURRENCY = 32
+REPLAYS_PER_CORE = 16  # a replay mostly waits (sync points, quiet windows): many per core
+MAX_CONCURRENCY = 64
 
 
 def machine_concurrency() -> int:
-    """The default number of recordings replayed at once: 8 per core, at most 32."""
+    """The default number of recordings replayed at once: 16 per core, at most 64."""
     return max(1, min(MAX_CONCURRENCY, REPLAYS_PER_CORE * (os.cpu_count() or 1)))
 
 
@@ -130,6 +130,7 @@ class HarnessConfig:
     shim: str = ""  # no shim: the verdict and reports only
     waivers_file: str = "recordings/waivers.toml"
     concurrency: int = field(default_factory=machine_concurrency)
+    workers: int = 0  # worker processes for a corpus run; 0: one per core (see harness.workers)
     targets: TargetTable = TargetTable()
     env: dict[str, str] = field(default_factory=dict)
     noise: NoiseRules = NoiseRules()
@@ -209,6 +210,7 @@ _SCALARS = {
     "shim": _STR,
     "waivers_file": _STR,
     "concurrency": _POSITIVE_INT,
+    "workers": _POSITIVE_INT,
     "thresholds": _TABLE,
     "env": _str_dict,
     "plugin": _STR,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -19,6 +20,7 @@ from harness.replay import replay_recording
 from harness.targets import parse_target
 from harness.transcript import Transcript
 from harness.waivers import WaivedDifference, Waiver, apply_waivers, load_waivers, unused_waivers
+from harness.workers import Pool, run_corpus_jobs
 
 Progress = Callable[["RecordingResult"], None]
 
@@ -268,27 +270,18 @@ async def _guarded(job, transcript: Transcript) -> RecordingResult:
         return RecordingResult(transcript.name, transcript.path, error=f"harness error: {exc!r}")
 
 
-async def _run_all(
-    transcripts: list[Transcript], job, concurrency: int, progress: Progress | None
-) -> list[RecordingResult]:
-    gate = asyncio.Semaphore(max(1, concurrency))
-
-    async def one(transcript: Transcript) -> RecordingResult:
-        async with gate:
-            result = await job(transcript)
-        if progress is not None:
-            progress(result)
-        return result
-
-    return list(await asyncio.gather(*(one(t) for t in transcripts)))
-
-
 async def _run_corpus(
-    recordings: list[Path], job, concurrency: int, progress: Progress | None
+    recordings: list[Path], job, config: HarnessConfig, progress: Progress | None
 ) -> list[RecordingResult]:
     """Load the recordings and run `job` on each good one; rejected transcripts come first."""
     transcripts, rejected = load_corpus(recordings)
-    return rejected + await _run_all(transcripts, job, concurrency, progress)
+    timeouts = config.timeouts
+    pool = Pool(config.workers, config.concurrency, timeouts.start, timeouts.recording, timeouts.close)
+    return rejected + await run_corpus_jobs(transcripts, job, pool, progress, _lost)
+
+
+def _lost(transcript: Transcript, reason: str) -> RecordingResult:
+    return RecordingResult(transcript.name, transcript.path, error=reason)
 
 
 def _waived(result: RecordingResult, waivers: list[Waiver]) -> RecordingResult:
@@ -320,10 +313,8 @@ async def compare_corpus(
     config = config or HarnessConfig()
     waivers = load_waivers(config.resolve(config.waivers_file), candidate)
 
-    async def job(transcript: Transcript) -> RecordingResult:
-        return await compare_recording(transcript, legacy, candidate, config)
-
-    results = await _run_corpus(recordings, job, config.concurrency, progress)
+    job = partial(compare_recording, legacy=legacy, candidate=candidate, config=config)
+    results = await _run_corpus(recordings, job, config, progress)
     results, unused = _with_waivers(results, waivers, any(Path(p).is_dir() for p in recordings))
     if legacy == candidate:  # a target against itself: waivers cannot apply
         unused = []
@@ -347,8 +338,6 @@ async def replay_corpus(
     """Check a target against the recordings themselves (no waivers)."""
     config = config or HarnessConfig()
 
-    async def job(transcript: Transcript) -> RecordingResult:
-        return await check_recording(transcript, target, config)
-
-    results = await _run_corpus(recordings, job, config.concurrency, progress)
+    job = partial(check_recording, target=target, config=config)
+    results = await _run_corpus(recordings, job, config, progress)
     return CorpusResult("recording", target, results)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Iterator
 
@@ -10,6 +11,7 @@ _INDEX = re.compile(r"\[\d+\]")
 ROOT = "$"
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same paths recur in every frame of a kind
 def child(path: str, key: str | int) -> str:
     """The path of `key` (object key or list index) under `path`."""
     if isinstance(key, int):
@@ -20,6 +22,7 @@ def child(path: str, key: str | int) -> str:
     return f'{path}["{escaped}"]'
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def generalise(path: str) -> str:
     """Every list index becomes `[*]`: `$.orders[3].id` -> `$.orders[*].id`."""
     return _INDEX.sub("[*]", path)
@@ -27,14 +30,15 @@ def generalise(path: str) -> str:
 
 def leaves(value: Any, path: str = ROOT) -> Iterator[tuple[str, Any]]:
     """(path, value) for every scalar and every empty container, in document order."""
-    if isinstance(value, dict) and value:
-        for key, item in value.items():
-            yield from leaves(item, child(path, key))
-    elif isinstance(value, list) and value:
-        for index, item in enumerate(value):
-            yield from leaves(item, child(path, index))
-    else:
-        yield path, value
+    pending = [(path, value)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, dict) and value:
+            pending.extend((child(path, key), item) for key, item in reversed(value.items()))
+        elif isinstance(value, list) and value:
+            pending.extend((child(path, index), value[index]) for index in range(len(value) - 1, -1, -1))
+        else:
+            yield path, value
 
 
 def covers(rule: str, path: str) -> bool:

@@ -7,6 +7,7 @@ candidate that issues tokens with other claims or another lifetime differs from 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -17,6 +18,7 @@ TIME_CLAIMS = ("iat", "nbf", "exp")
 ID_CLAIM = "jti"
 
 
+@functools.lru_cache(maxsize=4096)  # a token recurs in many frames and runs; treat the result as read-only
 def read(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """The unverified header and claims of a JWT, or None if it is not one."""
     if not JWT.match(token):

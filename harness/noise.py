@@ -23,9 +23,16 @@ class NoiseSpec:
     composite: frozenset[str] = frozenset()
     keys: frozenset[str] = frozenset()
     open_tokens: bool = True  # compare what JWTs say; off against a recording, which holds none
+    _decided: dict[str, bool] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def is_noise(self, path: str) -> bool:
-        """Configured `ignore` wins over learned and added paths."""
+        """Configured `ignore` wins over learned and added paths (each path decided once)."""
+        decided = self._decided.get(path)
+        if decided is None:
+            decided = self._decided[path] = self._noise(path)
+        return decided
+
+    def _noise(self, path: str) -> bool:
         if any(covers(rule, path) for rule in self.rules.ignore):
             return False
         return (

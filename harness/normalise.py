@@ -70,18 +70,22 @@ class Placeholders:
 
     seen: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    _longest_first: list[str] = field(default_factory=list)  # the embeddable values of `seen`
 
     def name(self, value: str, key: str, kind: str | None = None) -> str:
         if value not in self.seen:
             kind = kind or _kind_of(key)
             self.counts[kind] = self.counts.get(kind, 0) + 1
             self.seen[value] = f"<{kind}:{self.counts[kind]}>"
+            if len(value) >= 6:
+                self._longest_first.append(value)
+                self._longest_first.sort(key=len, reverse=True)
         return self.seen[value]
 
     def embedded(self, value: str) -> str:
-        """Known noise values inside a longer string are replaced (longest first)."""
-        for known in sorted(self.seen, key=len, reverse=True):
-            if len(known) >= 6 and known in value:
+        """Known noise values (6 characters or more) inside a longer string are replaced, longest first."""
+        for known in self._longest_first:
+            if known in value:
                 value = value.replace(known, self.seen[known])
         return value
 

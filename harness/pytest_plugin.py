@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from harness.errors import GoldenFailure
+from harness.workers import per_process
 
 SETTINGS_KEY = pytest.StashKey["GoldenSettings"]()
 AHEAD_KEY = pytest.StashKey["Ahead"]()
@@ -145,15 +146,16 @@ def _bound(config) -> float:
 
 
 class Ahead:
-    """Replays the selected recordings on a background event loop, `concurrency` at a time and in
-    test order, so that test N's result is usually ready when it runs; stopped at session end."""
+    """Replays the selected recordings on a background event loop, one core's share of
+    `concurrency` at a time (pytest-xdist spreads the processes) and in test order, so that test
+    N's result is usually ready when it runs; stopped at session end."""
 
     def __init__(self, paths: list[Path], settings: GoldenSettings) -> None:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="wsgm-golden", daemon=True)
         self.thread.start()
         self.futures: dict[Path, Future] = {}
-        gate = asyncio.run_coroutine_threadsafe(_semaphore(settings.config.concurrency), self.loop).result()
+        gate = asyncio.run_coroutine_threadsafe(_semaphore(per_process(settings.config.concurrency)), self.loop).result()
         for path in paths:
             self.futures[path] = asyncio.run_coroutine_threadsafe(_gated(gate, path, settings), self.loop)
 

@@ -42,6 +42,7 @@ class TargetSpec:
     count: int = 1  # instances started (a cluster's N)
     member: TargetSpec | None = None  # a cluster's instances' target
     cluster: ClusterConfig = ClusterConfig()  # what a cluster's instances share
+    root: str = "."  # the project's directory (of its pyproject.toml): where a started process runs
 
     @property
     def in_process(self) -> bool:
@@ -148,7 +149,7 @@ def target_table(config: HarnessConfig | None) -> TargetTable:
 def parse_target(spec: str, config: HarnessConfig | None = None) -> TargetSpec:
     """Resolve an alias (`[tool.harness.targets] aliases`) and check the form (no import yet)."""
     table = target_table(config)
-    env = tuple((config or project_config()).env.items())
+    project = config or project_config()
     full = table.aliases.get(spec, spec)
     if full.startswith(CLUSTER_PREFIX):
         return _cluster_spec(spec, full[len(CLUSTER_PREFIX):], config)
@@ -158,7 +159,7 @@ def parse_target(spec: str, config: HarnessConfig | None = None) -> TargetSpec:
     problem = check(value)
     if problem is not None:
         raise TargetError(f"bad target {spec!r}: {problem}")
-    return TargetSpec(spec, kind, value, table.constructor_keywords, env)
+    return TargetSpec(spec, kind, value, table.constructor_keywords, tuple(project.env.items()), root=str(project.root))
 
 
 def _cluster_spec(spec: str, value: str, config: HarnessConfig | None) -> TargetSpec:
@@ -177,7 +178,7 @@ def _cluster_spec(spec: str, value: str, config: HarnessConfig | None) -> Target
         raise TargetError(f"bad target {spec!r}: a cluster's TARGET must be module:Class or cmd:COMMAND "
                           f"(an alias of one), not {member.kind} {inner!r}")
     cluster = (config or project_config()).cluster
-    return TargetSpec(spec, "cluster", value, member.keywords, member.env, int(count), member, cluster)
+    return TargetSpec(spec, "cluster", value, member.keywords, member.env, int(count), member, cluster, root=member.root)
 
 
 def load_server_class(target: TargetSpec) -> Any:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from harness.codemods.shim import ShimChoice, write_shim
+from harness.config import HarnessConfig
 from harness.gates.result import GateResult, NotApplicable
 from harness.gates.runners import GateOptions
 from harness.strength import report as strength
@@ -118,12 +119,14 @@ def run_gates(
     return Verdict(tuple(results), errors, complete, started)
 
 
-def shim_choice(verdict: Verdict, legacy: str, candidate: str) -> ShimChoice | None:
+def shim_choice(
+    verdict: Verdict, legacy: str, candidate: str, config: HarnessConfig | None = None
+) -> ShimChoice | None:
     """The shim's import line and constants for this verdict, or None to leave it as it is."""
     switch = verdict.exposes_candidate
     if switch is None:
         return None
-    spec = parse_target(candidate if switch else legacy)
+    spec = parse_target(candidate if switch else legacy, config)
     if not spec.in_process:
         return None
     return ShimChoice(spec.module, spec.attr, exposed_name(candidate, spec.module) if switch else "legacy",
@@ -163,7 +166,7 @@ def point_shim(verdict: Verdict, options: GateOptions, shim_path: Path | None) -
     """Rewrite the shim when the verdict says so; what happened to it (``off`` without a shim)."""
     if shim_path is None:
         return dict(SHIM_OFF)
-    choice = shim_choice(verdict, options.legacy, options.candidate)
+    choice = shim_choice(verdict, options.legacy, options.candidate, options.config)
     changed = write_shim(shim_path, choice) if choice else False
     return {"path": str(shim_path), "exposed": choice.exposed if choice else "unchanged", "changed": changed}
 

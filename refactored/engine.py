@@ -353,6 +353,7 @@ class Engine:
         again the critical effects held while the shared store was away."""
         app = self.app
         now = app.clock.monotonic()
+        await app.reconnects.recover()
         for effect in [self._held.popleft() for _ in range(len(self._held))]:
             await self.apply(effect, outlet)
         for client_id in await app.delivery.clients():

@@ -244,7 +244,7 @@ class WebSocketAPIServer(LegacyAttributes):
 
     async def _tick(self, engine: Engine, maintain: bool) -> None:
         await engine.flush(self._outlet)
-        await engine.app.view.refresh(stats_report(engine.app))
+        await engine.app.view.refresh(lambda: stats_report(engine.app))
         if maintain:
             await engine.maintain()
 

@@ -36,7 +36,7 @@ recordings = "recordings"
 waivers_file = "waivers.toml"
 # A Python module whose import line `harness gate` points at the winner; "" for none:
 shim = ""
-# concurrency = 4                    # recordings replayed at once
+# concurrency = 32                   # recordings replayed at once (default: 16 per core)
 # noise.add = ["$.server_time"]      # JSON paths that are always noise
 # noise.ignore = ["$.count"]         # JSON paths that are never noise, even if learned
 # redact = {{ passwords = ["password"], tokens = ["token"], ids = ["session_id"], headers = ["Authorization"] }}

@@ -45,8 +45,8 @@ def options_of(args: argparse.Namespace) -> FuzzOptions:
     options = FuzzOptions(legacy=args.legacy or config.legacy, candidate=args.candidate or config.candidate,
                           max_examples=max(1, args.max_examples), time_budget=max(1.0, args.time_budget),
                           seed=args.seed, out=args.out, config=config, jobs=max(1, args.jobs))
-    parse_target(options.legacy)
-    parse_target(options.candidate)
+    parse_target(options.legacy, config)
+    parse_target(options.candidate, config)
     return options
 
 

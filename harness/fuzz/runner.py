@@ -83,9 +83,9 @@ class FuzzResult:
                 f"{self.seconds:.1f} s ({self.rate:.1f}/s){ok}, seed {self.seed}: {what}{extra}")
 
 
-def preflight(target: str) -> None:
+def preflight(target: str, config: HarnessConfig | None = None) -> None:
     """An in-process target must import before anything is generated (TargetError otherwise)."""
-    spec = parse_target(target)
+    spec = parse_target(target, config)
     if spec.in_process:
         load_server_class(spec)
 
@@ -175,7 +175,7 @@ def run_fuzz(options: FuzzOptions, on_example: OnExample = lambda stats, found: 
     """Generate and compare sessions until the budget ends or a difference is found and minimised."""
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**32)
     for target in (options.legacy, options.candidate):
-        preflight(target)
+        preflight(target, options.config)
     waivers = load_waivers(options.config.resolve(options.config.waivers_file), options.candidate)
     model = corpus_model(options.config, waivers)
     check = SessionCheck(options.legacy, options.candidate, replace(options.config, timeouts=FUZZ_TIMEOUTS),

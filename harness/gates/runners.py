@@ -57,7 +57,7 @@ def python_sources(target: str, configured: tuple[str, ...], config: HarnessConf
     None for a target that is not Python."""
     if configured:
         return [config.resolve(path) for path in configured]
-    return [source_root(target)] if parse_target(target).in_process else None
+    return [source_root(target, config)] if parse_target(target, config).in_process else None
 
 
 def run_complexity(options: GateOptions) -> GateResult:
@@ -145,7 +145,7 @@ def run_fuzz(options: GateOptions) -> GateResult:
 def run_api(options: GateOptions) -> GateResult:
     config = options.config
     waivers = config.resolve(config.waivers_file)
-    return api_gate(options.legacy, options.candidate, waivers, config.timeouts.start)
+    return api_gate(options.legacy, options.candidate, waivers, config.timeouts.start, config)
 
 
 GATES: dict[str, Callable[[GateOptions], GateResult]] = {

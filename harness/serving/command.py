@@ -23,6 +23,8 @@ from harness.serving.ready import free_port, port_taken, wait_ready
 from harness.serving.tail import OutputTail
 from harness.targets import LOOPBACK, LiveTarget, TargetSpec
 
+PORT_ATTEMPTS = 3  # a free port can be taken between choosing it and the command binding it
+
 
 def command_line(command: str, host: str, port: int) -> list[str]:
     """The argument vector: split first, then `{port}` and `{host}` filled into each word."""
@@ -82,15 +84,27 @@ class CommandServer:
 
 
 async def start_command(target: TargetSpec, settings: dict[str, Any] | None, timeouts: Timeouts) -> CommandServer:
-    """Start the command on a free port; TargetError (command, reason, tail) if it cannot."""
-    port = free_port(LOOPBACK)
-    if port_taken(LOOPBACK, port):
-        raise TargetError(f"cmd: {target.value!r}: port {port} is taken")
+    """Start the command on a free port, in the project's directory; TargetError (command, reason,
+    tail) if it cannot. A port taken by someone else meanwhile means another try on another port."""
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        port = free_port(LOOPBACK)
+        if port_taken(LOOPBACK, port):
+            continue
+        try:
+            return await _start_on(port, target, settings, timeouts)
+        except TargetError:
+            if attempt == PORT_ATTEMPTS or not port_taken(LOOPBACK, port):
+                raise
+    raise TargetError(f"cmd: {target.value!r}: port {port} is taken ({PORT_ATTEMPTS} ports tried)")
+
+
+async def _start_on(port: int, target: TargetSpec, settings: dict[str, Any] | None, timeouts: Timeouts) -> CommandServer:
     argv = command_line(target.value, LOOPBACK, port)
     try:
         process = await asyncio.create_subprocess_exec(
             *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT, env=process_env(target, settings), start_new_session=True,
+            cwd=target.root,
         )
     except OSError as exc:
         raise TargetError(f"cmd: {target.value!r}: cannot start: {exc}") from None

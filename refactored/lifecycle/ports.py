@@ -11,7 +11,7 @@ cannot reach its store raises :class:`~refactored.core.errors.BackendUnavailable
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Protocol
+from typing import Any, AsyncIterator, Callable, Protocol
 
 from refactored.core.context import Connection
 from refactored.core.effects import Publish, Push
@@ -46,6 +46,10 @@ class SessionPort(Protocol):
     async def track(self, conn: Connection) -> None:
         """Keep the session of connected ``conn`` current, so that it outlives an instance that
         dies without saving it (nothing to do when the store lives and dies with the server)."""
+
+    async def recover(self) -> None:
+        """If the store lost its data (a Redis restart without persistence), write back the
+        sessions of this instance's connected clients (upkeep; nothing to do in memory)."""
 
     async def save(self, client_id: str, snapshot: Snapshot, now: float) -> None:
         """Keep ``snapshot`` for disconnected ``client_id`` until the TTL runs out."""
@@ -162,5 +166,6 @@ class SyncView(Protocol):
     def expire(self, now: float) -> int:
         """Drop expired sessions with their queues now; how many."""
 
-    async def refresh(self, report: dict[str, Any]) -> None:
-        """Share this instance's ``report`` and read the cluster's figures (upkeep)."""
+    async def refresh(self, report: Callable[[], dict[str, Any]]) -> None:
+        """Share this instance's ``report()`` and read the cluster's figures (upkeep; a server
+        alone does nothing, not even the report)."""

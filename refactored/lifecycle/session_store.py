@@ -76,6 +76,9 @@ class SessionStore:
     async def track(self, conn: Connection) -> None:
         """Nothing to do: this store dies with its server, and with it every connection."""
 
+    async def recover(self) -> None:
+        """Nothing to do: this store never loses its data while its server runs."""
+
     async def save(self, client_id: str, snapshot: Snapshot, now: float) -> None:
         """Keep ``snapshot`` for disconnected ``client_id`` until the TTL runs out."""
         entry = self._entries.get(client_id)

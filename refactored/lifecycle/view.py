@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from refactored.core.immediate import complete
 from refactored.lifecycle.ports import DeliveryPort, SessionPort, SharedFigures
@@ -36,5 +36,5 @@ class ImmediateView:
     def expire(self, now: float) -> int:
         return complete(expire_sessions(self._sessions, self._delivery, now))
 
-    async def refresh(self, report: dict[str, Any]) -> None:
+    async def refresh(self, report: Callable[[], dict[str, Any]]) -> None:
         """A server alone has no cluster to tell."""

@@ -90,3 +90,22 @@ def test_refactored_copy_with_changed_error_code_fails(tmp_path: Path, monkeypat
     assert code == 1, verdict["gates"]["golden"]["reason"]
     assert "unknown_message_type" in (tmp_path / "reports" / "report.md").read_text()
     assert 'EXPOSED = "legacy"' in shim
+
+
+def test_gate_reads_the_target_aliases_of_the_given_config_from_anywhere(
+    fakes_on_path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = project(tmp_path, "gates_fake_servers:FakeServer")
+    with config.open("a") as out:
+        out.write('legacy = "old"\ncandidate = "new"\n'
+                  '[tool.harness.targets]\naliases = { old = "gates_fake_servers:FakeServer", '
+                  'new = "gates_fake_servers:FakeServer" }\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # no pyproject.toml here: the aliases exist only in --config
+    code = main(["gate", "--only", "golden", "api", "complexity", "--config", str(config),
+                 "--reports", str(tmp_path / "reports")])
+    verdict = json.loads((tmp_path / "reports" / "verdict.json").read_text())
+    decisions = {name: gate["decision"] for name, gate in verdict["gates"].items()}
+    assert code == 0, verdict
+    assert decisions == {"golden": "pass", "api": "pass", "complexity": "pass"}

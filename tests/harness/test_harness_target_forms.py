@@ -160,6 +160,39 @@ async def test_cmd_on_a_taken_port_is_refused(slow_start, monkeypatch):
                 pass
 
 
+async def test_cmd_whose_port_is_taken_before_it_binds_gets_another(slow_start, monkeypatch):
+    real_port_taken = command_form.port_taken
+    checks = []
+
+    def racy(host: str, port: int) -> bool:  # the first check happens before the port is stolen
+        checks.append(port)
+        return False if len(checks) == 1 else real_port_taken(host, port)
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        stolen = holder.getsockname()[1]
+        ports = iter([stolen])
+        monkeypatch.setattr(command_form, "free_port", lambda host: next(ports, 0) or _free())
+        monkeypatch.setattr(command_form, "port_taken", racy)
+        async with running(parse_target(cmd(), HarnessConfig()), {}, slow_start) as live:
+            assert f":{stolen}/" not in live.url
+            assert (await exchange(live.url, "hello"))[0]["n"] == 1
+
+
+def _free() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def test_cmd_runs_in_the_project_directory(slow_start, tmp_path):
+    (tmp_path / "server.py").write_text(SCRIPT.read_text())
+    target = parse_target(f"cmd:{sys.executable} server.py --port {{port}}", HarnessConfig(root=tmp_path))
+    async with running(target, {}, slow_start) as live:
+        assert (await exchange(live.url, "hello"))[0]["n"] == 1
+
+
 async def test_cmd_that_dies_during_a_recording_fails_it_with_its_output(slow_start):
     transcript = wsgm.loads(jsonl(
         '{"kind":"connect","client":"c1"}',

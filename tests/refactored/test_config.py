@@ -50,3 +50,19 @@ def test_settings_are_converted_and_constructor_keys_ignored():
                            "jwt_secret": "from-settings", "port": 1, "host": "h"}, jwt_secret=None, port=0)
     assert (config.rate_limit, config.rate_window, config.passwords, config.strategies_dir) == (7, 2.0, {}, None)
     assert config.jwt_secret != "from-settings" and (config.port, config.host) == (0, "localhost")
+
+
+def test_redis_url_from_settings_else_the_environment(monkeypatch):
+    monkeypatch.delenv("WSGM_REDIS_URL", raising=False)
+    assert Config.build(None, jwt_secret=None).redis_url is None
+    monkeypatch.setenv("WSGM_REDIS_URL", "redis://env:1/0")
+    assert Config.build(None, jwt_secret=None).redis_url == "redis://env:1/0"
+    config = Config.build({"redis_url": "redis://set:2/0", "redis_namespace": "a"}, jwt_secret=None)
+    assert (config.redis_url, config.redis_namespace) == ("redis://set:2/0", "a")
+    assert Config.build({"redis_url": ""}, jwt_secret=None).redis_url is None  # in memory, whatever the env
+    assert Config.build(None, jwt_secret=None).redis_namespace == "wsgm"
+
+
+def test_whether_the_jwt_secret_was_given():
+    assert not Config.build(None, jwt_secret=None).jwt_secret_given
+    assert Config.build(None, jwt_secret="k").jwt_secret_given

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from harness.config import HarnessConfig
 from harness.gates.api import runtime, static
 from harness.gates.api.model import ApiDifference, unique
 from harness.gates.api.waivers import Judged, apply_api_waivers, load_api_waivers
@@ -15,12 +16,14 @@ NAME = "api"
 THRESHOLDS = {"unwaived_differences": 0, "unused_waivers": 0}
 
 
-def api_gate(legacy: str, candidate: str, waivers_file: Path, timeout: float) -> GateResult:
+def api_gate(
+    legacy: str, candidate: str, waivers_file: Path, timeout: float, config: HarnessConfig | None = None
+) -> GateResult:
     """Compare the public surface of the candidate class with the legacy class.
 
     Raises NotApplicable (the gate is skipped) when a target is not a Python class.
     """
-    specs = [parse_target(target) for target in (legacy, candidate)]
+    specs = [parse_target(target, config) for target in (legacy, candidate)]
     outside = [spec.spec for spec in specs if not spec.in_process]
     if outside:
         raise NotApplicable(f"{', '.join(outside)}: not an import path (module:Class); "

@@ -23,6 +23,7 @@ from refactored.core.errors import TokenRejected
 from refactored.lifecycle.ports import Snapshot
 
 LIVE_TTL = 7 * 86400  # seconds a connected client's token is kept (its instance may die unannounced)
+RECHECK = 3600  # seconds between two checks that every connected client's session is still stored
 
 _SAVE = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -36,6 +37,14 @@ return 1
 _TRACK = """
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], 'snapshot', ARGV[1])
+return 1
+"""
+
+_RECOVER = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'mac', ARGV[1], 'owner', ARGV[2], 'state', 'live')
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'snapshot', ARGV[3]) end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
 return 1
 """
 
@@ -75,11 +84,19 @@ class RedisSessionStore:
         self._index = link.key("saved")
         self._save, self._redeem, self._track = link.script(_SAVE), link.script(_REDEEM), link.script(_TRACK)
         self._purge, self._saved = link.script(_PURGE), link.script(_SAVED)
+        self._recover = link.script(_RECOVER)
+        self._live: dict[str, str] = {}  # client id -> token HMAC, of this instance's connected clients
         self._tracked: dict[str, str] = {}  # client id -> the snapshot last written (this instance's)
         self._owners = link.alive_key("")
+        self._marker = link.key("sessions", link.instance_id)  # absent: Redis lost this instance's data
 
     def _session(self, client_id: str) -> str:
         return self._link.key("session", client_id)
+
+    def _forget(self, client_id: str) -> None:
+        """``client_id`` is no longer this instance's connected client."""
+        self._live.pop(client_id, None)
+        self._tracked.pop(client_id, None)
 
     def _mac(self, token: str) -> str:
         return hmac.new(self._key, token.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
@@ -87,12 +104,21 @@ class RedisSessionStore:
     @shielded
     async def issue(self, client_id: str) -> str:
         token = f"{client_id}:{secrets.token_hex(32)}"
-        key = self._session(client_id)
+        key, mac = self._session(client_id), self._mac(token)
         async with self._link.client.pipeline(transaction=True) as pipe:
-            pipe.delete(key).hset(key, mapping={"mac": self._mac(token), "owner": self._link.instance_id, "state": "live"})
+            pipe.delete(key).hset(key, mapping={"mac": mac, "owner": self._link.instance_id, "state": "live"})
             await pipe.expire(key, LIVE_TTL).zrem(self._index, client_id).execute()
         self._tracked.pop(client_id, None)
+        self._live[client_id] = mac
         return token
+
+    @shielded
+    async def recover(self) -> None:
+        if not await self._link.client.set(self._marker, 1, nx=True, ex=RECHECK):
+            return
+        for client_id, mac in list(self._live.items()):
+            await self._recover(keys=[self._session(client_id)],
+                                args=[mac, self._link.instance_id, self._tracked.get(client_id, ""), LIVE_TTL])
 
     @shielded
     async def track(self, conn: Connection) -> None:
@@ -103,13 +129,13 @@ class RedisSessionStore:
 
     @shielded
     async def discard(self, client_id: str) -> None:
-        self._tracked.pop(client_id, None)
+        self._forget(client_id)
         async with self._link.client.pipeline(transaction=True) as pipe:
             await pipe.delete(self._session(client_id)).zrem(self._index, client_id).execute()
 
     @shielded
     async def save(self, client_id: str, snapshot: Snapshot, now: float) -> None:
-        self._tracked.pop(client_id, None)
+        self._forget(client_id)
         await self._save(keys=[self._session(client_id), self._index],
                          args=[dump_snapshot(snapshot), self._ttl_ms, client_id])
 

@@ -8,7 +8,7 @@ know whether a connected client's instance still runs) and sums everyone's.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 from refactored.backends.redis.link import RedisLink, shielded
 from refactored.lifecycle.ports import SharedFigures
@@ -43,26 +43,30 @@ class ClusterView:
         return 0
 
     @shielded
-    async def refresh(self, report: dict[str, Any]) -> None:
+    async def refresh(self, report: Callable[[], dict[str, Any]]) -> None:
         client, me = self._link.client, self._link.instance_id
-        mine = {name: report[name] for name in SUMMED}
+        figures = report()
+        mine = {name: figures[name] for name in SUMMED}
         async with client.pipeline(transaction=False) as pipe:
             pipe.set(self._link.alive_key(me), json.dumps(mine), px=FIGURES_TTL_MS).sadd(self._members, me)
             pipe.smembers(self._members).zcard(self._link.key("saved"))
             *_, members, persisted = await pipe.execute()
-        ids = sorted(member.decode() for member in members)
-        found = await client.mget([self._link.alive_key(member) for member in ids])
-        gone = [member for member, text in zip(ids, found) if text is None]
-        if gone:
-            await client.srem(self._members, *gone)
+        running = await self._running(sorted(member.decode() for member in members))
         totals: dict[str, Any] = {}
-        for text in found:
-            if text is not None:
-                _add(totals, json.loads(text))
+        for figures_of_one in running:
+            _add(totals, figures_of_one)
         queued = await self._queued()
         totals["sessions"] = {"persisted": persisted, "queued_messages": queued}
-        cluster = {"instance_id": me, "instances": len(ids) - len(gone), "totals": totals}
+        cluster = {"instance_id": me, "instances": len(running), "totals": totals}
         self._figures = SharedFigures(persisted, queued, cluster)
+
+    async def _running(self, ids: list[str]) -> list[dict[str, Any]]:
+        """The figures of the instances still running; the others leave the member set."""
+        found = await self._link.client.mget([self._link.alive_key(member) for member in ids])
+        gone = [member for member, text in zip(ids, found) if text is None]
+        if gone:
+            await self._link.client.srem(self._members, *gone)
+        return [json.loads(text) for text in found if text is not None]
 
     async def _queued(self) -> int:
         waiting = await self._link.client.smembers(self._link.key("waiting"))

@@ -135,3 +135,23 @@ async def test_clusters_in_other_namespaces_share_nothing(redis_server, tmp_path
             assert stranger.welcome["status"] == "connected"
             await stranger.close()
         await asyncio.sleep(0)
+
+
+async def test_a_push_for_a_client_on_another_instance_is_relayed_and_delivered_once(redis_server, tmp_path):
+    from refactored.core.effects import Push
+
+    async with cluster(redis_server.url, tmp_path) as (a, b):
+        client = await Client.open(b.port)
+        await client.request(LOGIN)
+        for _ in range(2):  # the same critical frame twice: written once
+            await a.engine.apply(Push(client.client_id, {"type": "orders", "n": 1}, "order-1"), a._outlet)
+        await a.engine.apply(Push(client.client_id, {"type": "account", "n": 2}), a._outlet)
+        assert [(await client.next())["n"] for _ in range(2)] == [1, 2]
+        assert await client.silent()
+        await client.close()
+        await saved(b, client.client_id)
+        await a.engine.apply(Push(client.client_id, {"type": "orders", "n": 3}, "order-3"), a._outlet)
+        back = await Client.open(a.port, client.token)
+        assert back.welcome["queued_messages"] == 1 and (await back.next())["n"] == 3
+        assert await back.silent()
+        await back.close()

@@ -8,7 +8,7 @@ import sys
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.refactored.backends.cluster_support import WAIT, LOGIN, Client, cluster, settings, until
+from tests.refactored.backends.cluster_support import WAIT, LOGIN, Client, cluster, saved, settings, until
 
 INSTANCE = """
 import asyncio, json, sys
@@ -48,7 +48,12 @@ async def test_redis_away_gives_error_frames_and_no_critical_frame_is_lost(redis
         assert await b.broadcast_to_subscribers("positions", {"message_id": "p2"}) == 1
         assert (await here.next())["data"]["message_id"] == "p2"
         assert await here.silent()
-        await here.close()
+        await here.close()  # Redis came back empty: the instance wrote its client's session back
+        await saved(a, here.client_id)
+        again = await Client.open(b.port, here.token)
+        assert (again.welcome["status"], again.welcome["username"]) == ("reconnected", "trader")
+        assert again.welcome["subscriptions"] == {"positions": []}
+        await again.close()
 
 
 async def _listening(*servers):
