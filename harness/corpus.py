@@ -311,7 +311,7 @@ async def compare_corpus(
 ) -> CorpusResult:
     """Compare a candidate with the legacy on every recording (waivers applied)."""
     config = config or HarnessConfig()
-    waivers = load_waivers(config.resolve(config.waivers_file))
+    waivers = load_waivers(config.resolve(config.waivers_file), candidate)
 
     job = partial(compare_recording, legacy=legacy, candidate=candidate, config=config)
     results = await _run_corpus(recordings, job, config, progress)

@@ -68,7 +68,7 @@ def _settings(pyproject: Path) -> GoldenSettings:
         if "harness" not in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}):
             raise pytest.UsageError(f"--golden: no [tool.harness] in {pyproject} (`harness init` writes one)")
         config = load_config(pyproject)
-        waivers = load_waivers(config.resolve(config.waivers_file))
+        waivers = load_waivers(config.resolve(config.waivers_file), config.candidate)
     except (OSError, tomllib.TOMLDecodeError, HarnessError) as exc:
         raise pytest.UsageError(f"--golden: {exc}") from None
     recordings = config.resolve(config.recordings).resolve()

@@ -77,6 +77,7 @@ class LiveTarget:
     server: Any | None = None
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     instances: tuple[LiveTarget, ...] = ()
+    pid: int | None = None  # the process (group leader) of a started command, else None
 
     @property
     def count(self) -> int:

@@ -7,6 +7,7 @@ Each `[[waiver]]` has a kind: `wire` (the default: a difference on the wire, in 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -15,21 +16,27 @@ from harness.errors import ConfigError
 from harness.jsonpath import covers
 from harness.tomltables import check_fields, read_entries
 
-_FIELDS = {"recording": str, "path": str, "reason": str, "client": str, "frame": int}
+_FIELDS = {"recording": str, "path": str, "reason": str, "client": str, "frame": int, "candidate": str}
 _REQUIRED = ("recording", "path", "reason")
 KINDS = ("wire", "api")
 
 
 @dataclass(frozen=True)
 class Waiver:
-    """An intended difference: recording, JSON path (client and frame optional), reason."""
+    """An intended difference: recording, JSON path (client and frame optional), reason;
+    `candidate`: a pattern (fnmatch) of the candidate targets it is for (None: every one)."""
 
     recording: str
     path: str
     reason: str
     client: str | None = None
     frame: int | None = None
+    candidate: str | None = None
     source: str = ""
+
+    def applies_to(self, candidate: str | None) -> bool:
+        """Whether the waiver is for a run of `candidate` (None: a run of no particular one)."""
+        return self.candidate is None or (candidate is not None and fnmatchcase(candidate, self.candidate))
 
     def matches(self, difference: Difference) -> bool:
         return (
@@ -65,9 +72,12 @@ def waiver_entries(path: Path, kind: str) -> list[tuple[int, dict[str, Any]]]:
     return found
 
 
-def load_waivers(path: Path) -> list[Waiver]:
-    """Read the wire `[[waiver]]` entries; a missing file means none; errors are `path:line: reason`."""
-    return [_waiver(Path(path), line, entry) for line, entry in waiver_entries(path, "wire")]
+def load_waivers(path: Path, candidate: str | None = None) -> list[Waiver]:
+    """Read the wire `[[waiver]]` entries for a run of `candidate` (those naming another candidate
+    are left out; None: only those naming none); a missing file means none; errors are
+    `path:line: reason`."""
+    waivers = [_waiver(Path(path), line, entry) for line, entry in waiver_entries(path, "wire")]
+    return [waiver for waiver in waivers if waiver.applies_to(candidate)]
 
 
 def _waiver(path: Path, line: int, entry: dict[str, Any]) -> Waiver:

@@ -176,7 +176,7 @@ def run_fuzz(options: FuzzOptions, on_example: OnExample = lambda stats, found: 
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**32)
     for target in (options.legacy, options.candidate):
         preflight(target, options.config)
-    waivers = load_waivers(options.config.resolve(options.config.waivers_file))
+    waivers = load_waivers(options.config.resolve(options.config.waivers_file), options.candidate)
     model = corpus_model(options.config, waivers)
     check = SessionCheck(options.legacy, options.candidate, replace(options.config, timeouts=FUZZ_TIMEOUTS),
                          waivers, model.correlation.reply_key)

@@ -6,7 +6,9 @@ also gets `WSGM_REDIS_URL`), so runs share a Redis without sharing state. The Re
 `[tool.harness.cluster] redis_url`, else `WSGM_REDIS_URL`, else a redis-server the harness starts
 itself and stops when no cluster uses it any more. The instances of an in-process class share
 one event recorder, so what any of them publishes is one stream. After the run every instance is
-stopped and the namespace's keys are deleted.
+stopped and the namespace's keys are deleted. `ClusterTarget.kill(k)` kills a `cmd:` instance
+during the run (SIGKILL to its process group: a crash, for fault tests); its death is then not a
+failure of the run.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import asyncio
 import contextlib
 import os
 import secrets
+import signal
 import threading
-from dataclasses import replace
+import time
+from dataclasses import dataclass, field, replace
 from typing import Any, AsyncIterator
 
 import redis.asyncio as aioredis
@@ -24,6 +28,7 @@ import redis.asyncio as aioredis
 from harness.config import ClusterConfig, Timeouts
 from harness.errors import TargetError
 from harness.serverside import EventRecorder
+from harness.serving.process import group_alive
 from harness.serving.redis import RedisServer, answers_ping, redis_binary
 from harness.targets import LiveTarget, TargetSpec
 
@@ -149,6 +154,48 @@ def _launch(member: TargetSpec, settings: dict[str, Any], timeouts: Timeouts, ur
     return serve_command(replace(member, env=member.env + ((URL_VARIABLE, url),)), settings, timeouts)
 
 
+@dataclass(frozen=True)
+class ClusterTarget(LiveTarget):
+    """A started cluster (its first instance's URL and Python side, every instance in
+    `instances`) whose `cmd:` instances can be killed."""
+
+    killed: set[int] = field(default_factory=set)
+
+    async def kill(self, index: int, timeout: float = 5.0) -> None:
+        """SIGKILL instance `index`'s process group and wait (bounded) until it is gone;
+        TargetError for an in-process instance (a thread cannot be killed)."""
+        pid = self.instance(index).pid
+        if pid is None:
+            raise TargetError(f"cluster: instance {index} runs in this process; only a cmd: instance can be killed")
+        self.killed.add(index)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+        deadline = time.monotonic() + timeout
+        while await asyncio.to_thread(group_alive, pid):
+            if time.monotonic() > deadline:
+                raise TargetError(f"cluster: instance {index} still runs {timeout:g} s after SIGKILL")
+            await asyncio.sleep(0.02)
+
+
+@contextlib.asynccontextmanager
+async def _member(launch, index: int, killed: set[int]) -> AsyncIterator[LiveTarget]:
+    """One instance's context; a death the cluster caused (`kill`) is not a failure (what the run
+    itself raised still is)."""
+    failed: BaseException | None = None
+    try:
+        async with launch as live:
+            try:
+                yield live
+            except BaseException as exc:
+                failed = exc
+                raise
+    except TargetError:
+        if index not in killed:
+            raise
+        if failed is not None:
+            raise failed from None
+
+
 @contextlib.asynccontextmanager
 async def serve_cluster(
     target: TargetSpec, settings: dict[str, Any] | None, timeouts: Timeouts
@@ -161,11 +208,12 @@ async def serve_cluster(
             async with contextlib.AsyncExitStack() as stack:
                 merged = instance_settings(settings, target.cluster, url, namespace)
                 recorder = EventRecorder(asyncio.get_running_loop(), asyncio.Event())
+                killed: set[int] = set()
                 instances = []
-                for _ in range(target.count):
+                for index in range(target.count):
                     launch = _launch(target.member, merged, timeouts, url, recorder)
-                    instances.append(await stack.enter_async_context(launch))
+                    instances.append(await stack.enter_async_context(_member(launch, index, killed)))
                 first = instances[0]
-                yield LiveTarget(first.url, first.server, recorder.arrived, tuple(instances))
+                yield ClusterTarget(first.url, first.server, recorder.arrived, tuple(instances), killed=killed)
         finally:
             await delete_namespace(url, namespace, timeouts.close)

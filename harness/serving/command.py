@@ -125,7 +125,7 @@ async def serve_command(
     place of whatever the run raised because of it."""
     server = await start_command(target, settings, timeouts)
     try:
-        yield LiveTarget(server.url)
+        yield LiveTarget(server.url, pid=server.process.pid)
     except (asyncio.CancelledError, GeneratorExit):
         await server.stop(timeouts.close)
         raise

@@ -368,3 +368,35 @@ def test_the_cluster_table_is_read_and_checked(tmp_path: Path) -> None:
 def test_a_plain_spec_is_one_instance() -> None:
     spec = parse_target("srv", config_for())
     assert (spec.kind, spec.count, spec.member) == ("class", 1, None)
+
+
+# --- killing an instance ------------------------------------------------------------------------
+
+
+async def test_a_killed_cmd_instance_is_no_failure_and_the_rest_stop(redis_server) -> None:
+    config = config_for(redis_server.url, settings={"namespace": "{namespace}"})
+    spec = parse_target(f"cluster:2:cmd:{sys.executable} {SCRIPT} --port {{port}}", config)
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    async with running(spec, {}, config.timeouts) as live:
+        port = int(live.instance(1).url.rsplit(":", 1)[1].strip("/"))
+        await live.kill(1)
+        assert not port_taken("127.0.0.1", port) and live.killed == {1}
+        assert port_taken("127.0.0.1", int(live.url.rsplit(":", 1)[1].strip("/")))
+    left = {p.pid for p in psutil.Process().children(recursive=True) if p.status() != psutil.STATUS_ZOMBIE}
+    assert left <= before
+
+
+async def test_a_death_nobody_caused_still_fails_the_run(redis_server) -> None:
+    config = config_for(redis_server.url, settings={"namespace": "{namespace}"})
+    spec = parse_target(f"cluster:2:cmd:{sys.executable} {SCRIPT} --port {{port}}", config)
+    with pytest.raises(TargetError, match="exited with code -9 during the run"):
+        async with running(spec, {}, config.timeouts) as live:
+            psutil.Process(live.instance(1).pid).kill()
+            await asyncio.sleep(0.2)
+
+
+async def test_an_in_process_instance_cannot_be_killed(redis_server) -> None:
+    config = config_for(redis_server.url)
+    async with running(parse_target("cluster:2:srv", config), {}, config.timeouts) as live:
+        with pytest.raises(TargetError, match="instance 1 runs in this process; only a cmd: instance can be killed"):
+            await live.kill(1)

@@ -64,3 +64,44 @@ def test_bad_waivers(tmp_path, body, line, reason):
     with pytest.raises(ConfigError) as info:
         load_waivers(path)
     assert str(info.value).startswith(f"{path}:{line}: ") and reason in str(info.value)
+
+
+SCOPED = """[[waiver]]
+recording = "stats"
+path = "$.a"
+reason = "every candidate"
+
+[[waiver]]
+recording = "stats"
+candidate = "cluster:*"
+path = "$.b"
+reason = "only clusters"
+
+[[waiver]]
+recording = "stats"
+candidate = "cluster:2:refactored"
+path = "$.c"
+reason = "only that cluster"
+"""
+
+
+@pytest.mark.parametrize("candidate, paths", [
+    (None, ["$.a"]),
+    ("refactored", ["$.a"]),
+    ("cluster:3:refactored", ["$.a", "$.b"]),
+    ("cluster:2:refactored", ["$.a", "$.b", "$.c"]),
+])
+def test_a_waiver_naming_a_candidate_is_only_for_its_runs(tmp_path, candidate, paths):
+    path = tmp_path / "waivers.toml"
+    path.write_text(SCOPED)
+    waivers = load_waivers(path, candidate)
+    assert [w.path for w in waivers] == paths
+    # left out, it is never reported unused in another candidate's run
+    assert unused_waivers(waivers, [], {"stats"}) == waivers
+
+
+def test_a_bad_candidate_pattern_is_located(tmp_path):
+    path = tmp_path / "waivers.toml"
+    path.write_text('[[waiver]]\nrecording = "x"\npath = "$"\nreason = "r"\ncandidate = 2\n')
+    with pytest.raises(ConfigError, match=r"waivers.toml:1: .*'candidate' must be str"):
+        load_waivers(path)

@@ -219,3 +219,38 @@ def test_maintain_forgets_delivery_state_of_unknown_clients(driver):
     complete(driver.engine.app.delivery.first_time("evicted", "m2"))
     complete(driver.engine.maintain())
     assert driver.engine.app.delivery.known() == {client.conn.client_id}
+
+
+def test_a_critical_frame_is_held_while_the_shared_store_is_away_then_sent_once(driver, monkeypatch):
+    from refactored.core.errors import BackendUnavailable
+
+    client = driver.connect()
+    delivery = driver.engine.app.delivery
+    record = delivery.first_time
+
+    async def away(client_id, message_id):
+        raise BackendUnavailable()
+
+    monkeypatch.setattr(delivery, "first_time", away)
+    driver.apply(Push(client.conn.client_id, {"type": "orders", "n": 1}, "m1"))
+    driver.apply(Push(client.conn.client_id, {"type": "account"}))  # not critical: no store needed
+    assert driver.engine.held() == 1 and [f["type"] for f in client.received[1:]] == ["account"]
+    driver.flush()
+    assert driver.engine.held() == 1  # still away: held again
+    monkeypatch.setattr(delivery, "first_time", record)
+    driver.flush()
+    driver.flush()
+    assert driver.engine.held() == 0 and [f.get("n") for f in client.received[2:]] == [1]
+
+
+def test_a_request_while_the_shared_store_is_away_gets_service_unavailable(driver, monkeypatch):
+    from refactored.core.errors import BackendUnavailable
+
+    client = driver.connect()
+
+    async def away(key, now):
+        raise BackendUnavailable()
+
+    monkeypatch.setattr(driver.engine.app.limiter, "allow", away)
+    (reply,) = client.send({"type": "ping", "id": 3})
+    assert (reply["type"], reply["error_code"], reply["request_id"]) == ("error", "service_unavailable", 3)

@@ -25,7 +25,7 @@ from refactored.backends.redis.link import UNREACHABLE, RedisLink, shielded
 from refactored.core.effects import Publish, Push
 from refactored.lifecycle.ports import Relayed
 
-ACK_WAIT = 1.0  # seconds broadcast_to_subscribers waits for the other instances' counts
+ACK_WAIT = 1.5  # seconds broadcast_to_subscribers waits for the other instances' counts (< the socket timeout)
 ACK_TTL_MS = 10_000
 BACKOFF = (0.05, 2.0)  # first and longest wait between reconnections of the listener
 POLL = 1.0  # seconds one read of the subscription waits
