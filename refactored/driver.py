@@ -61,11 +61,12 @@ class MemoryDriver:
     @classmethod
     def build(cls, settings: Mapping[str, Any] | None = None, *, clock: Clock | None = None,
               controller: Any = None, jwt_secret: str | None = None, **arguments: Any) -> "MemoryDriver":
-        """A driver around a fresh engine configured like the server would be.
+        """A driver around a fresh engine configured like the server would be, on the in-memory
+        backends whatever ``WSGM_REDIS_URL`` says (the driver never waits).
 
         ``arguments`` are the server constructor's (``max_connections``, ...).
         """
-        config = Config.build(settings, jwt_secret=jwt_secret, **arguments)
+        config = Config.build({**(settings or {}), "redis_url": None}, jwt_secret=jwt_secret, **arguments)
         app = build_app(config, clock or Clock(), controller)
         return cls(Engine(app, build_handler_table(), logging.getLogger("refactored.driver")))
 

@@ -25,3 +25,11 @@ def test_jobs_step_in_order(driver):
     driver.run_jobs()
     assert [r.state for r in runs] == [RunState.COMPLETED, RunState.COMPLETED] and not driver.jobs
     assert not app.book.collections  # the driver ran records it was handed, not the book's
+
+
+def test_the_driver_stays_in_memory_whatever_the_environment_says(monkeypatch):
+    from refactored.lifecycle.session_store import SessionStore
+
+    monkeypatch.setenv("WSGM_REDIS_URL", "redis://127.0.0.1:1/0")
+    driver = MemoryDriver.build({"redis_url": "redis://127.0.0.1:1/0"})
+    assert isinstance(driver.engine.app.reconnects, SessionStore) and driver.connect().received[0]["status"] == "connected"
