@@ -46,7 +46,7 @@ async def lifecycle_upkeep_keeps_queue(s):
                    "strategy_config": {"RSIStrategy": ["BTC_USDT"]}, "config": {"bars": 10}})
     await c1.recv()  # session_update running
     await leave(s, c1)
-    await s.sleep(10 * BAR_MS + 800)
+    await s.sleep(10 * BAR_MS + 1500)  # the ten bars, with room for a loaded machine
     admin, _ = await login(s, "admin", "admin")
     await ask(admin, dict(STATS, id="stats-1"))
     c1, _ = await connect(s, "c1", headers={"X-Reconnect-Token": welcome["reconnect_token"]})

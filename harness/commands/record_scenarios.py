@@ -11,6 +11,7 @@ from harness.commands.common import config_of, progress_bar, quiet_targets
 from harness.errors import HarnessError
 from harness.scenario import load_scenarios, record_scenario
 from harness.transcript import write
+from harness.workers import per_process
 
 
 def register(subparsers) -> None:
@@ -40,7 +41,7 @@ async def _record_one(sc, args, config, gate: asyncio.Semaphore, bar) -> str | N
 
 async def _record_all(scenarios, args, config, bar) -> list[str]:
     """Record every scenario, `config.concurrency` at a time (each has its own target)."""
-    gate = asyncio.Semaphore(config.concurrency)
+    gate = asyncio.Semaphore(per_process(config.concurrency))
     results = await asyncio.gather(*(_record_one(sc, args, config, gate, bar) for sc in scenarios))
     return [failure for failure in results if failure]
 

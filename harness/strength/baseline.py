@@ -20,6 +20,7 @@ from harness.normalise import NormalObservation, normalise
 from harness.replay import replay_recording
 from harness.strength.linecover import LineCoverage, measure_lines
 from harness.transcript import Transcript
+from harness.workers import per_process
 
 Signature = frozenset[tuple[str, str, str]]
 
@@ -77,7 +78,7 @@ async def differences(item: Expected, candidate: str, config: HarnessConfig) -> 
 
 
 async def _legacy(transcripts: list[Transcript], legacy: str, config: HarnessConfig) -> list[Expected]:
-    gate = asyncio.Semaphore(max(1, config.concurrency))
+    gate = asyncio.Semaphore(per_process(config.concurrency))
 
     async def one(transcript: Transcript) -> Expected:
         async with gate:

@@ -9,11 +9,12 @@ from harness.config import HarnessConfig
 from harness.corpus import load_transcripts
 from harness.observation import Observation
 from harness.replay import replay_recording
+from harness.workers import per_process
 
 
 async def replay_all(target: str, recordings: list[Path], config: HarnessConfig) -> list[Observation]:
-    """One replay per recording, `config.concurrency` at a time."""
-    gate = asyncio.Semaphore(max(1, config.concurrency))
+    """One replay per recording, one core's share of `config.concurrency` at a time."""
+    gate = asyncio.Semaphore(per_process(config.concurrency))
 
     async def one(transcript) -> Observation:
         async with gate:

@@ -24,6 +24,7 @@ from harness.replay import replay_recording
 from harness.textreport import render_recording
 from harness.transcript import load
 from harness.waivers import Waiver, apply_waivers, load_waivers
+from harness.workers import per_process
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDINGS = ROOT / "recordings"
@@ -127,7 +128,7 @@ def _legacy_process(paths: list[Path], target: str, out: Path) -> subprocess.Pop
 
 
 async def _candidates(paths: list[Path], targets: list[str], config: HarnessConfig) -> dict:
-    gate = asyncio.Semaphore(config.concurrency)
+    gate = asyncio.Semaphore(per_process(config.concurrency))
 
     async def one(path: Path, target: str):
         transcript = load(path)

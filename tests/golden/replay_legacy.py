@@ -48,9 +48,10 @@ async def replay_all(target: str, paths: list[str]) -> dict:
     from harness.config import load_config
     from harness.replay import replay_recording
     from harness.transcript import load
+    from harness.workers import per_process
 
     config = load_config(ROOT / "pyproject.toml")
-    gate = asyncio.Semaphore(config.concurrency)
+    gate = asyncio.Semaphore(per_process(config.concurrency))
 
     async def twice(path: str):
         transcript = load(Path(path))
