@@ -182,13 +182,15 @@ class _Worker:
 
 
 async def _stop(process: asyncio.subprocess.Process, timeout: float) -> None:
-    if process.returncode is None:
-        process.terminate()
+    """Let the worker end on its own, else SIGTERM, else SIGKILL (each wait bounded)."""
+    for signal_it in (lambda: None, process.terminate, process.kill):
+        if process.returncode is not None:
+            return
+        signal_it()
         try:
             await asyncio.wait_for(process.wait(), timeout)
         except asyncio.TimeoutError:
-            process.kill()
-            await process.wait()
+            continue
 
 
 def _quiet_logs() -> bool:

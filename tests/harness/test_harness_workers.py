@@ -88,3 +88,20 @@ async def test_a_dead_worker_fails_only_what_it_had_not_reported():
 def test_one_event_loop_gets_one_cores_share_of_the_concurrency(monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     assert (per_process(32), per_process(1), per_process(33)) == (16, 1, 17)
+
+
+async def _hangs_on(transcript: Transcript, name: str) -> tuple[str, int]:
+    if transcript.name == name:
+        await asyncio.sleep(3600)
+    return transcript.name, os.getpid()
+
+
+async def test_a_silent_worker_is_stopped_within_its_bound():
+    transcripts = [_transcript(f"r{i:02}") for i in range(MIN_RECORDINGS_PER_WORKER * 2)]
+    pool = Pool(2, concurrency=64, start_timeout=5.0, recording_timeout=1.0, stop_timeout=1.0)
+    started = asyncio.get_running_loop().time()
+    results = await run_corpus_jobs(transcripts, partial(_hangs_on, name="r03"), pool, None, _failed)
+    assert asyncio.get_running_loop().time() - started < 30  # bounded: silence 6 s, then stopped
+    by_name = dict(results)
+    assert "harness worker exited with code" in by_name["r03"]
+    assert sum(isinstance(outcome, int) for outcome in by_name.values()) == len(transcripts) - 1
