@@ -158,7 +158,7 @@ class SharedFigures:
 
 class SyncView(Protocol):
     """What the synchronous legacy API (``get_stats()``, ``cleanup_expired_client_sessions()``)
-    reads of the shared state: exact at once in memory, as of the last upkeep on Redis."""
+    reads of the shared state: exact at once (on Redis, by a short blocking read)."""
 
     def figures(self) -> SharedFigures:
         """Saved sessions, their queued frames, and the cluster's totals."""

@@ -50,6 +50,8 @@ class RedisLink:
         self.url = url
         self.namespace = namespace
         self.client = aioredis.Redis.from_url(url, **_options())
+        # for the synchronous legacy API (get_stats()): short reads that block, bounded
+        self.reader = redis.Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT)
         self.instance_id = secrets.token_hex(6)
 
     def key(self, *parts: str) -> bytes:
@@ -86,5 +88,6 @@ class RedisLink:
             await pipe.execute()
 
     async def close(self) -> None:
-        """Close the client's connections (they reopen if it is used again)."""
+        """Close the clients' connections (they reopen if used again)."""
         await self.client.aclose()
+        self.reader.close()

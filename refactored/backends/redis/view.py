@@ -1,4 +1,8 @@
-"""The shared figures of a cluster for the synchronous ``get_stats()``, refreshed by upkeep.
+"""The shared figures of a cluster for the synchronous ``get_stats()``.
+
+Saved sessions and their queued frames are read when ``get_stats()`` asks (one short,
+blocking round trip: the legacy API is synchronous); the cluster's totals are as of the
+last upkeep.
 
 Each instance stores its own figures under ``<ns>:figures:<instance>`` (a key that
 expires unless refreshed, so a dead instance drops out; the session store reads it to
@@ -10,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from refactored.backends.redis.link import RedisLink, shielded
+from refactored.backends.redis.link import UNREACHABLE, RedisLink, shielded
 from refactored.lifecycle.ports import SharedFigures
 
 FIGURES_TTL_MS = 3_000  # an instance that stops refreshing leaves the totals after this
@@ -28,7 +32,8 @@ def _add(total: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
 
 
 class ClusterView:
-    """A :class:`~refactored.lifecycle.ports.SyncView` on Redis: figures as of the last upkeep."""
+    """A :class:`~refactored.lifecycle.ports.SyncView` on Redis: the shared figures read now,
+    the cluster's totals as of the last upkeep."""
 
     def __init__(self, link: RedisLink) -> None:
         self._link = link
@@ -36,7 +41,21 @@ class ClusterView:
         self._figures = SharedFigures(0, 0, {"instance_id": link.instance_id, "instances": 0, "totals": {}})
 
     def figures(self) -> SharedFigures:
-        return self._figures
+        """Saved sessions and queued frames as Redis has them now (the last known figures while
+        Redis is away), with the totals of the last upkeep."""
+        try:
+            persisted, queued = self._read_now()
+        except UNREACHABLE:
+            return self._figures
+        return SharedFigures(persisted, queued, self._figures.cluster)
+
+    def _read_now(self) -> tuple[int, int]:
+        with self._link.reader.pipeline(transaction=False) as pipe:
+            persisted, waiting = pipe.zcard(self._link.key("saved")).smembers(self._link.key("waiting")).execute()
+        with self._link.reader.pipeline(transaction=False) as pipe:
+            for client_id in waiting:
+                pipe.llen(self._link.key("queue", client_id.decode()))
+            return persisted, sum(pipe.execute())
 
     def expire(self, now: float) -> int:
         """Nothing to do at once: Redis expires sessions by their TTL (upkeep trims the index)."""

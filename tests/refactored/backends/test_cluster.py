@@ -123,6 +123,16 @@ async def test_stats_report_this_instance_and_the_cluster(redis_server, tmp_path
             await client.close()
 
 
+async def test_stats_read_the_saved_sessions_when_asked_not_at_the_last_upkeep(redis_server, tmp_path):
+    async with cluster(redis_server.url, tmp_path) as (a, b):  # upkeep every 30 s: none meanwhile
+        leaving = await Client.open(a.port)
+        await leaving.close()
+        await saved(a, leaving.client_id)
+        stats = b.get_stats()
+        assert stats["sessions"]["persisted"] == 1
+        assert stats["connections"]["by_state"]["disconnected"] == 1
+
+
 async def test_clusters_in_other_namespaces_share_nothing(redis_server, tmp_path):
     async with cluster(redis_server.url, tmp_path, size=1) as (a,):
         other = type(a)(host="127.0.0.1", port=0, settings={"redis_url": redis_server.url, "redis_namespace": "else",
