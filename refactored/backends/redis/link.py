@@ -20,6 +20,10 @@ from refactored.core.errors import BackendUnavailable, ConfigurationError
 
 SOCKET_TIMEOUT = 2.0  # seconds one command may take before Redis counts as away
 RETRIES = 2  # reconnection attempts of one command, with exponential backoff
+# Connections to Redis of one instance: a command waits for a free one (up to POOL_WAIT seconds)
+# rather than failing when every one is busy, so a burst of clients is not taken for Redis away.
+POOL_SIZE = 64
+POOL_WAIT = 10.0
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 SECRETS = ("jwt", "reconnect")
 
@@ -44,12 +48,15 @@ def _options() -> dict[str, Any]:
 
 
 class RedisLink:
-    """One asyncio Redis client (hiredis parser when installed) and the key namespace."""
+    """One asyncio Redis client (hiredis parser when installed, a bounded pool of connections)
+    and the key namespace."""
 
     def __init__(self, url: str, namespace: str) -> None:
         self.url = url
         self.namespace = namespace
-        self.client = aioredis.Redis.from_url(url, **_options())
+        pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=POOL_SIZE, timeout=POOL_WAIT,
+                                                        **_options())
+        self.client = aioredis.Redis.from_pool(pool)
         # for the synchronous legacy API (get_stats()): short reads that block, bounded
         self.reader = redis.Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT)
         self.instance_id = secrets.token_hex(6)

@@ -165,3 +165,16 @@ async def test_a_push_for_a_client_on_another_instance_is_relayed_and_delivered_
         assert back.welcome["queued_messages"] == 1 and (await back.next())["n"] == 3
         assert await back.silent()
         await back.close()
+
+
+async def test_a_burst_of_clients_waits_for_redis_connections_rather_than_being_refused(redis_server, tmp_path):
+    async with cluster(redis_server.url, tmp_path, size=1, rate_limit=10_000) as (a,):
+
+        async def one() -> str:
+            client = await Client.open(a.port)
+            reply = await client.request({"type": "ping", "id": 1})
+            await client.close()
+            return f"{client.welcome['status']} {reply['type']}"
+
+        outcomes = await asyncio.gather(*(one() for _ in range(300)), return_exceptions=True)
+        assert [o for o in outcomes if o != "connected pong"] == []  # none closed with 1013
