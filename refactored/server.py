@@ -33,7 +33,7 @@ from refactored.engine import Engine
 from refactored.handlers import build_handler_table
 from refactored.handlers.subscriptions import broadcast
 from refactored.legacy_surface import LegacyAttributes
-from refactored.stats import health_report, stats_report
+from refactored.stats import health_report, instance_report, stats_report
 
 FLUSH_INTERVAL = 0.5
 WRITE_LIMIT = 2**15  # bytes buffered for one client before its replies wait for it to read
@@ -244,7 +244,7 @@ class WebSocketAPIServer(LegacyAttributes):
 
     async def _tick(self, engine: Engine, maintain: bool) -> None:
         await engine.flush(self._outlet)
-        await engine.app.view.refresh(lambda: stats_report(engine.app))
+        await engine.app.view.refresh(lambda shared: instance_report(engine.app, shared))
         if maintain:
             await engine.maintain()
 

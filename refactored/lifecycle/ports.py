@@ -166,6 +166,6 @@ class SyncView(Protocol):
     def expire(self, now: float) -> int:
         """Drop expired sessions with their queues now; how many."""
 
-    async def refresh(self, report: Callable[[], dict[str, Any]]) -> None:
-        """Share this instance's ``report()`` and read the cluster's figures (upkeep; a server
-        alone does nothing, not even the report)."""
+    async def refresh(self, report: Callable[[SharedFigures], dict[str, Any]]) -> None:
+        """Share this instance's ``report(shared figures known)`` and read the cluster's figures
+        (upkeep; a server alone does nothing, not even the report)."""

@@ -36,5 +36,5 @@ class ImmediateView:
     def expire(self, now: float) -> int:
         return complete(expire_sessions(self._sessions, self._delivery, now))
 
-    async def refresh(self, report: Callable[[], dict[str, Any]]) -> None:
+    async def refresh(self, report: Callable[[SharedFigures], dict[str, Any]]) -> None:
         """A server alone has no cluster to tell."""
