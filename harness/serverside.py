@@ -135,3 +135,13 @@ class ServerControl:
     def published(self) -> tuple[Publication, ...]:
         """The publications so far (none when the server takes no event bus)."""
         return self.bus.published() if self.bus is not None else ()
+
+    async def running_tasks(self, timeout: float) -> int:
+        """How many tasks the server's loop runs besides this count (one handler per open
+        connection, plus the server's own), bounded by `timeout`."""
+        future = asyncio.run_coroutine_threadsafe(_other_tasks(), self.loop)
+        return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+
+
+async def _other_tasks() -> int:
+    return len(asyncio.all_tasks()) - 1

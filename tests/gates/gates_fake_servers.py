@@ -94,6 +94,20 @@ class LeakyServer(FakeServer):
     leak = 8192
 
 
+class LingeringServer(FakeServer):
+    """Holds 16 KiB for 0.3 s after each connection closes (cleanup work), then lets it go."""
+
+    linger = 0.3
+
+    async def _handle(self, ws) -> None:
+        try:
+            await super()._handle(ws)
+        finally:
+            held = bytearray(16384)
+            await asyncio.sleep(self.linger)
+            del held
+
+
 class ChangedServer(FakeServer):
     """Answers ``ping`` with an extra field: a behavioural change the golden gate must catch."""
 

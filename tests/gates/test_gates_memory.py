@@ -1,12 +1,15 @@
 """The memory gate: a leaky fake fails, a clean one passes; bounded structures."""
 
+import asyncio
 import sys
 from collections import OrderedDict
 from pathlib import Path
 
 import pytest
 
+from harness.config import load_config
 from harness.gates import runners
+from harness.gates.memory.session import Replayer, long_lived
 from harness.gates.memory.bounded import bounded_gate, check_bounded
 from subject_trading.structures import delivery_queue_subject, session_store_subject
 from harness.gates.result import GateError
@@ -37,6 +40,30 @@ def test_clean_candidate_passes(fakes_on_path: str, corpus_config: Path, tmp_pat
     assert result.passed, result.reason
     assert result.figures["candidate"]["bytes_per_replay"] < 256
     assert result.figures["candidate"]["recordings"] == 1 and result.figures["candidate"]["left_out"] == {}
+
+
+def test_tracking_stops_only_after_the_server_has_closed_its_connections(
+    fakes_on_path: str, corpus_config: Path
+) -> None:
+    async def tasks_after_replays() -> tuple[int, int, int]:
+        config = load_config(corpus_config)
+        async with long_lived("gates_fake_servers:LingeringServer", config) as live:
+            replayer = Replayer(live, config)
+            await replayer.probe()
+            await replayer.warm_up(1)
+            await replayer.replays(1)
+            closing = await live.server.running_tasks(1.0)
+            await replayer.settle()
+            return replayer.at_rest, closing, await live.server.running_tasks(1.0)
+
+    at_rest, closing, settled = asyncio.run(tasks_after_replays())
+    assert closing > at_rest == settled
+
+
+def test_lingering_cleanup_is_not_counted_as_retained(fakes_on_path: str, corpus_config: Path, tmp_path: Path) -> None:
+    result = memory_gate(FAKE, "gates_fake_servers:LingeringServer", tmp_path, corpus_config, TINY)
+    assert result.passed, result.reason
+    assert result.figures["candidate"]["bytes_per_replay"] < 256
 
 
 def test_selection_that_matches_nothing_is_a_harness_error(fakes_on_path: str, corpus_config: Path, tmp_path: Path) -> None:

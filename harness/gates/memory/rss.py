@@ -40,7 +40,7 @@ async def rss_growth(target: str, config: HarnessConfig, replays: int, warmup: i
         process = await asyncio.to_thread(listening_process, live.url)
         replayer = Replayer(live, config)
         await replayer.probe()
-        await replayer.replays(warmup)
+        await replayer.warm_up(warmup)
         await replayer.replays(replays)
         small = resident(process)
         await replayer.replays(9 * replays)

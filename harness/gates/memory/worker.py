@@ -34,10 +34,11 @@ async def _tracked(target: str, count: int, warmup: int, out: Path, config: Harn
     async with long_lived(target, config) as live:
         replayer = Replayer(live, config)
         await replayer.probe()
-        await replayer.replays(warmup)
+        await replayer.warm_up(warmup)
         gc.collect()
         with memray.Tracker(str(out), native_traces=False, trace_python_allocators=True):
             await replayer.replays(count)
+            await replayer.settle()
             gc.collect()
     return {"recordings": [t.name for t in replayer.transcripts], "left_out": replayer.left_out}
 
