@@ -17,6 +17,7 @@ import contextlib
 import functools
 import importlib
 import shlex
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
@@ -42,7 +43,8 @@ class TargetSpec:
     count: int = 1  # instances started (a cluster's N)
     member: TargetSpec | None = None  # a cluster's instances' target
     cluster: ClusterConfig = ClusterConfig()  # what a cluster's instances share
-    root: str = "."  # the project's directory (of its pyproject.toml): where a started process runs
+    root: str = "."  # the project's directory (of its pyproject.toml): where a started process runs,
+    # and the first place its import path is looked up
 
     @property
     def in_process(self) -> bool:
@@ -139,9 +141,9 @@ def project_config() -> HarnessConfig:
 
 
 def target_table(config: HarnessConfig | None) -> TargetTable:
-    """The `[tool.harness.targets]` of `config`; when it sets none (a configuration built in code,
-    or a file without the table), the working directory's project's."""
-    if config is not None and config.targets != TargetTable():
+    """The `[tool.harness.targets]` of `config`; for a configuration built in code that sets
+    none, the working directory's project's."""
+    if config is not None and (config.source is not None or config.targets != TargetTable()):
         return config.targets
     return project_config().targets
 
@@ -159,7 +161,8 @@ def parse_target(spec: str, config: HarnessConfig | None = None) -> TargetSpec:
     problem = check(value)
     if problem is not None:
         raise TargetError(f"bad target {spec!r}: {problem}")
-    return TargetSpec(spec, kind, value, table.constructor_keywords, tuple(project.env.items()), root=str(project.root))
+    return TargetSpec(spec, kind, value, table.constructor_keywords, tuple(project.env.items()),
+                      root=str(project.root.resolve()))
 
 
 def _cluster_spec(spec: str, value: str, config: HarnessConfig | None) -> TargetSpec:
@@ -181,8 +184,17 @@ def _cluster_spec(spec: str, value: str, config: HarnessConfig | None) -> Target
     return TargetSpec(spec, "cluster", value, member.keywords, member.env, int(count), member, cluster, root=member.root)
 
 
+def on_import_path(target: TargetSpec) -> None:
+    """Put the target's project directory first on sys.path, as pytest does with its rootdir: an
+    import path in a configuration is relative to its project, wherever the harness runs from."""
+    if target.root not in sys.path:
+        sys.path.insert(0, target.root)
+
+
 def load_server_class(target: TargetSpec) -> Any:
-    """Import the attribute a `module:attr` names (a server class, or an ASGI app)."""
+    """Import the attribute a `module:attr` names (a server class, or an ASGI app), from the
+    target's project first."""
+    on_import_path(target)
     try:
         module = importlib.import_module(target.module)
     except Exception as exc:  # an import error of the target is reported, not raised through

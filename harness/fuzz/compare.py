@@ -15,6 +15,7 @@ from harness.learn import learn_noise
 from harness.normalise import normalise
 from harness.observation import Observation
 from harness.replay import replay_recording
+from harness.targets import parse_target
 from harness.transcript import Transcript
 
 
@@ -30,8 +31,8 @@ async def compare_session(transcript: Transcript, legacy: str, candidate: str, c
                           at_once: bool = True) -> RecordingResult:
     """Differences before waivers; a failed replay sets `error` (`target: reason`)."""
     def replay(target: str):
-        return replay_recording(transcript, target, fixtures=config.fixtures, timeouts=config.timeouts,
-                                redaction=config.redact)
+        return replay_recording(transcript, parse_target(target, config), fixtures=config.fixtures,
+                                timeouts=config.timeouts, redaction=config.redact)
 
     run = asyncio.gather if at_once else _one_by_one
     runs = tuple(await run(replay(legacy), replay(legacy), replay(candidate)))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from harness.config import HarnessConfig
 from harness.gates.result import GateError, NotApplicable
-from harness.targets import TargetSpec, load_server_class, parse_target
+from harness.targets import TargetSpec, load_server_class, on_import_path, parse_target
 
 
 def in_process(target: str, config: HarnessConfig | None = None) -> TargetSpec:
@@ -25,7 +25,9 @@ def load_class(target: str, config: HarnessConfig | None = None) -> type:
 
 def source_root(target: str, config: HarnessConfig | None = None) -> Path:
     """The top-level package directory (or module file) a target lives in, without importing it."""
-    top = in_process(target, config).module.split(".")[0]
+    found = in_process(target, config)
+    on_import_path(found)
+    top = found.module.split(".")[0]
     spec = importlib.util.find_spec(top)
     if spec is None:
         raise GateError(f"{target}: package {top} not found")

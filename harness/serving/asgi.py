@@ -31,7 +31,7 @@ from harness.errors import TargetError
 from harness.serving.process import stop_group
 from harness.serving.ready import wait_ready
 from harness.serving.tail import file_tail
-from harness.targets import LOOPBACK, LiveTarget, TargetSpec
+from harness.targets import LOOPBACK, LiveTarget, TargetSpec, on_import_path
 
 
 class ForkServer:
@@ -43,11 +43,12 @@ class ForkServer:
         self.folder = Path(tempfile.mkdtemp(prefix="wsgm-asgi-"))
         self.count = itertools.count()
         self.lock = threading.Lock()
+        on_import_path(target)
         command = [sys.executable, "-m", "harness.serving.asgi_fork", target.module, target.attr,
                    json.dumps(sys.path), str(timeouts.close)]
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env={**os.environ, **dict(target.env)}, text=True, start_new_session=True,
+            env={**os.environ, **dict(target.env)}, text=True, start_new_session=True, cwd=target.root,
         )
         answer = self._answer()
         if "error" in answer:
@@ -94,7 +95,7 @@ _SERVERS_LOCK = threading.Lock()
 
 def fork_server(target: TargetSpec, timeouts: Timeouts) -> ForkServer:
     """The fork server of `target` (started on first use, restarted if it died)."""
-    key = (target.value, target.env, os.getcwd())
+    key = (target.value, target.env, target.root)
     with _SERVERS_LOCK:
         server = _SERVERS.get(key)
         if server is None or not server.alive:

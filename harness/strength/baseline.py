@@ -18,6 +18,7 @@ from harness.learn import learn_noise
 from harness.noise import NoiseSpec
 from harness.normalise import NormalObservation, normalise
 from harness.replay import replay_recording
+from harness.targets import parse_target
 from harness.strength.linecover import LineCoverage, measure_lines
 from harness.transcript import Transcript
 from harness.workers import per_process
@@ -60,7 +61,7 @@ class Baseline:
 
 
 async def _replay(transcript: Transcript, target: str, config: HarnessConfig):
-    return await replay_recording(transcript, target, fixtures=config.fixtures,
+    return await replay_recording(transcript, parse_target(target, config), fixtures=config.fixtures,
                                   timeouts=config.timeouts, redaction=config.redact)
 
 

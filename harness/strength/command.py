@@ -122,7 +122,7 @@ def run_mutate(args: argparse.Namespace) -> int:
     logging.disable(logging.ERROR)
     try:
         with tqdm(file=sys.stderr, disable=args.quiet, unit="mutant", leave=False, mininterval=every) as bar:
-            result = run_mutation(options, paths, config, package_dir(candidate), lambda outcome: bar.update(1),
+            result = run_mutation(options, paths, config, package_dir(candidate, config), lambda outcome: bar.update(1),
                                   previous)
     finally:
         logging.disable(logging.NOTSET)

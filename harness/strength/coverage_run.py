@@ -15,7 +15,7 @@ import coverage
 from harness.config import HarnessConfig
 from harness.errors import HarnessError
 from harness.strength.replays import replay_all
-from harness.targets import parse_target
+from harness.targets import on_import_path, parse_target
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,13 @@ class Coverage:
         return {**asdict(self), "line_percent": self.line_percent, "branch_percent": self.branch_percent}
 
 
-def package_dir(target: str) -> Path:
+def package_dir(target: str, config: HarnessConfig) -> Path:
     """The directory of the top-level package of an in-process target (found without importing it,
     so its module-level lines count when they run under coverage)."""
-    spec = parse_target(target)
+    spec = parse_target(target, config)
     if not spec.in_process:
         raise HarnessError(f"coverage needs an in-process target, not {target}")
+    on_import_path(spec)
     found = importlib.util.find_spec(spec.module.split(".")[0])
     if found is None or not found.submodule_search_locations:
         raise HarnessError(f"coverage: {target}: not a package")
@@ -91,7 +92,7 @@ def _relative(path: Path, cwd: Path) -> str:
 
 def measure(targets: list[str], recordings: list[Path], config: HarnessConfig) -> list[Coverage]:
     """Replay the corpus once per target under coverage (branch=True); one figure per target."""
-    roots = {target: package_dir(target).resolve() for target in targets}
+    roots = {target: package_dir(target, config).resolve() for target in targets}
     cov = coverage.Coverage(branch=True, data_file=None, source=[str(r) for r in roots.values()])
     cov.start()
     logging.disable(logging.ERROR)

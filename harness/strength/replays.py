@@ -9,6 +9,7 @@ from harness.config import HarnessConfig
 from harness.corpus import load_transcripts
 from harness.observation import Observation
 from harness.replay import replay_recording
+from harness.targets import parse_target
 from harness.workers import per_process
 
 
@@ -18,7 +19,7 @@ async def replay_all(target: str, recordings: list[Path], config: HarnessConfig)
 
     async def one(transcript) -> Observation:
         async with gate:
-            return await replay_recording(transcript, target, fixtures=config.fixtures,
+            return await replay_recording(transcript, parse_target(target, config), fixtures=config.fixtures,
                                           timeouts=config.timeouts, redaction=config.redact)
 
     return list(await asyncio.gather(*(one(t) for t in load_transcripts(recordings))))

@@ -109,3 +109,30 @@ def test_gate_reads_the_target_aliases_of_the_given_config_from_anywhere(
     decisions = {name: gate["decision"] for name, gate in verdict["gates"].items()}
     assert code == 0, verdict
     assert decisions == {"golden": "pass", "api": "pass", "complexity": "pass"}
+
+
+def test_gate_runs_another_projects_servers_from_this_directory(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Their import path and their relative command resolve in their project, not in the
+    working directory (this repository, which has a configuration of its own)."""
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    here = Path(__file__).parent
+    shutil.copy(here / "gates_fake_servers.py", theirs / "their_servers.py")
+    shutil.copy(here / "gates_fake_servers.py", theirs / "gates_fake_servers.py")
+    shutil.copy(here / "gates_fake_command.py", theirs / "their_command.py")
+    shutil.copytree(corpus, theirs / "recs")
+    (theirs / "pyproject.toml").write_text(
+        "[tool.harness]\n"
+        f'legacy = "cmd:{sys.executable} their_command.py FakeServer {{port}}"\n'
+        'candidate = "their_servers:FakeServer"\nrecordings = "recs"\nshim = ""\n'
+    )
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the project's directory joins it
+    monkeypatch.chdir(Path(__file__).parents[2])
+    config = str(theirs / "pyproject.toml")
+    code = main(["gate", "--only", "golden", "complexity", "--config", config, "--reports", str(tmp_path / "reports")])
+    verdict = json.loads((tmp_path / "reports" / "verdict.json").read_text())
+    assert code == 0, verdict
+    assert {name: gate["decision"] for name, gate in verdict["gates"].items()} == {"golden": "pass", "complexity": "pass"}
+    assert main(["fuzz", "--config", config, "--max-examples", "6", "--quiet"]) == 0

@@ -128,9 +128,14 @@ def test_failed_staging_leaves_nothing(tmp_path):
 
 
 def test_initialised_project_runs(tmp_path, fast_timeouts):
-    """The written table drives a diff once a recording is there (the worked subject on both sides)."""
+    """The written table drives a diff once a recording is there (the worked subject on both sides,
+    named by the aliases of a targets table the project adds)."""
     assert main(["init", str(tmp_path), "--legacy", "legacy", "--candidate", "legacy"]) == 0
-    shutil.copy(Path(__file__).parents[2] / "recordings" / "ping.jsonl", tmp_path / "recordings")
+    repository = Path(__file__).parents[2]
+    targets = repository.joinpath("pyproject.toml").read_text().partition("[tool.harness.targets]")[2].split("\n[")[0]
+    with (tmp_path / "pyproject.toml").open("a") as out:
+        out.write(f"\n[tool.harness.targets]{targets}")
+    shutil.copy(repository / "recordings" / "ping.jsonl", tmp_path / "recordings")
     config = load_config(tmp_path / "pyproject.toml")
     result = compare_corpus_sync(config.legacy, config.candidate, [config.resolve(config.recordings)], config)
     assert result.ok, result.summary()

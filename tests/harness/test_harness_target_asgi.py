@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -13,7 +14,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from harness import transcript as wsgm
-from harness.config import HarnessConfig
+from harness.config import HarnessConfig, load_config
 from harness.errors import TargetError
 from harness.replay import replay_recording
 from harness.targets import check_target, parse_target, running
@@ -112,3 +113,16 @@ def test_cli_reports_an_app_that_does_not_import(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "cannot import 'no_such_module_here'" in done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+async def test_app_is_imported_from_its_projects_directory(slow_start, tmp_path, monkeypatch):
+    """A configuration's import path is relative to its project, wherever the harness runs."""
+    project = tmp_path / "their_project"
+    project.mkdir()
+    shutil.copy(Path(__file__).parent / "target_servers" / "asgi_app.py", project / "their_asgi_app.py")
+    (project / "pyproject.toml").write_text("[tool.harness]\n")
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    target = parse_target("asgi:their_asgi_app:app", load_config(project / "pyproject.toml"))
+    async with running(target, {}, slow_start) as live:
+        (reply,) = await exchange(live.url, "one")
+    assert reply["n"] == 1
