@@ -5,17 +5,24 @@ directory in a private temporary directory), ready when it answers PING within a
 with SIGTERM then SIGKILL. It keeps its port across `restart()`, so clients that lost it find it
 again (fault tests). The calls block (they are quick); async code runs them with
 `asyncio.to_thread`.
+
+It runs in a session of its own (a terminal's Ctrl-C reaches the harness, which stops it), so a
+harness killed outright leaves it behind. Its directory is named after the process that started
+it; the next `RedisServer` stops every one whose starter is gone (`stop_orphans`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 import shutil
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
+import psutil
 import redis
 
 from harness.errors import TargetError
@@ -25,6 +32,44 @@ from harness.serving.tail import file_tail
 BINARY = "redis-server"
 LOOPBACK = "127.0.0.1"
 START_ATTEMPTS = 3  # fresh ports tried when the one picked was taken meanwhile
+WORKDIR_PREFIX = "wsgm-redis-"  # then the pid of the process that started it
+
+
+def _started_here(process: psutil.Process) -> tuple[int, Path] | None:
+    """For a redis-server this module started (it runs in its `--dir`, and names itself by its
+    address only): the pid of its starter and its directory."""
+    try:
+        if process.name() != BINARY:
+            return None
+        folder = Path(process.cwd())
+    except psutil.Error:
+        return None
+    match = re.fullmatch(rf"{re.escape(WORKDIR_PREFIX)}(\d+)-.*", folder.name)
+    return (int(match.group(1)), folder) if match else None
+
+
+def _gone(pid: int, since: float) -> bool:
+    """True when process `pid` no longer exists (or the pid now names a younger process)."""
+    try:
+        return psutil.Process(pid).create_time() > since
+    except psutil.NoSuchProcess:
+        return True
+
+
+def stop_orphans() -> list[int]:
+    """SIGKILL the redis-servers started here by processes that have since died (a test run or
+    gate killed outright) and remove their directories; the pids stopped."""
+    stopped = []
+    for process in psutil.process_iter(["create_time"]):
+        found = _started_here(process)
+        if found is None or not _gone(found[0], process.info["create_time"]):
+            continue
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+            stopped.append(process.pid)
+            process.wait(2)  # its new parent reaps it; a zombie left unreaped holds nothing
+        shutil.rmtree(found[1], ignore_errors=True)
+    return stopped
 
 
 def redis_binary() -> str | None:
@@ -56,7 +101,8 @@ class RedisServer:
         self.port = port or 0
         self.timeout = timeout
         self.grace = grace
-        self.workdir = Path(tempfile.mkdtemp(prefix="wsgm-redis-"))
+        stop_orphans()
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
         self.process: subprocess.Popen | None = None
 
     @property

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import psutil
 import pytest
@@ -109,3 +112,32 @@ def test_context_manager_leaves_no_process() -> None:
         pid = server.process.pid
         assert answers_ping(server.url)
     assert not psutil.pid_exists(pid)
+
+
+def gone(pid: int) -> bool:
+    """Not running (a zombie is gone: its new parent may not reap it at once)."""
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+ORPHANING = (
+    "from harness.serving.redis import RedisServer\n"
+    "server = RedisServer().start()\n"
+    "print(server.process.pid, server.workdir, flush=True)\n"
+    "import time; time.sleep(60)\n"
+)
+
+
+def test_a_redis_left_by_a_killed_run_is_stopped_by_the_next(redis_server) -> None:
+    starter = subprocess.Popen([sys.executable, "-c", ORPHANING], stdout=subprocess.PIPE, text=True)
+    try:
+        pid, folder = starter.stdout.readline().split()
+    finally:
+        starter.kill()  # killed outright: no chance to stop what it started
+        starter.wait(10)
+    assert psutil.pid_exists(int(pid)) and Path(folder).is_dir()
+    assert int(pid) in redis_serving.stop_orphans()
+    assert gone(int(pid)) and not Path(folder).exists()
+    assert redis_server.running and answers_ping(redis_server.url)  # its starter (this run) is alive
