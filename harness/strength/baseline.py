@@ -18,8 +18,8 @@ from harness.learn import learn_noise
 from harness.noise import NoiseSpec
 from harness.normalise import NormalObservation, normalise
 from harness.replay import replay_recording
-from harness.targets import parse_target
 from harness.strength.linecover import LineCoverage, measure_lines
+from harness.targets import parse_target
 from harness.transcript import Transcript
 from harness.workers import per_process
 
