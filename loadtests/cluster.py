@@ -35,17 +35,17 @@ import secrets
 import statistics
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import AsyncIterator
 
 import psutil
-from websockets.asyncio.client import connect
 
 from benchmarks.latency import percentiles
 from benchmarks.targets import raise_fd_limit
 from harness.serving.redis import RedisServer
 from loadtests import capacity
+from loadtests.requests import ANSWERED, run_load
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOYMENTS = {"memory-1": (1, False), "redis-1": (1, True), "redis-2": (2, True)}
@@ -53,15 +53,6 @@ TARGET = "refactored"
 START_TIMEOUT = 30.0
 FRAME_TIMEOUT = 30.0
 WARMUP = 2  # broadcasts not counted
-MIX = (
-    lambda rid: {"type": "ping", "id": rid},
-    lambda rid: {"type": "echo", "data": {"n": rid, "s": "x" * 32}, "id": rid},
-    lambda rid: {"type": "heartbeat", "id": rid},
-    lambda rid: {"type": "version", "id": rid},
-    lambda rid: {"type": "server_time", "id": rid},
-)
-
-
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time of these processes so far."""
     total = 0.0
@@ -231,54 +222,17 @@ def _ms(seconds: float) -> float:
 
 # -- requests ---------------------------------------------------------------------------
 
-@dataclass
-class Tally:
-    replies: int = 0
-    latencies: list[float] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-
-async def _client(url: str, index: int, requests: int, gate: asyncio.Semaphore, tally: Tally) -> None:
-    async with gate:
-        try:
-            ws = await connect(url, proxy=None, ping_interval=None, compression=None, open_timeout=FRAME_TIMEOUT)
-        except Exception as exc:
-            tally.problems.append(f"client {index}: connect: {exc!r}")
-            return
-    try:
-        await asyncio.wait_for(ws.recv(), FRAME_TIMEOUT)  # the welcome
-        for n in range(requests):
-            rid = f"{index}:{n}"
-            started = time.perf_counter()
-            await ws.send(json.dumps(MIX[(index + n) % len(MIX)](rid)))
-            frame = json.loads(await asyncio.wait_for(ws.recv(), FRAME_TIMEOUT))
-            tally.latencies.append(time.perf_counter() - started)
-            if frame.get("request_id") != rid:
-                tally.problems.append(f"client {index}: expected request_id {rid}, got {frame}")
-                return
-            tally.replies += 1
-    except Exception as exc:
-        tally.problems.append(f"client {index}: {exc!r}")
-    finally:
-        await ws.close()
-
-
 async def requests_load(dep: Deployment, clients: int, requests: int) -> dict:
     """`clients` × `requests` at once, clients spread over the instances in turn."""
-    tally = Tally()
-    gate = asyncio.Semaphore(64)
-    urls = dep.urls
     cpu, redis_cpu = cpu_seconds(dep.pids), dep.redis_cpu()
-    started = time.perf_counter()
-    await asyncio.gather(*(_client(urls[i % len(urls)], i, requests, gate, tally) for i in range(clients)))
-    wall = time.perf_counter() - started
+    load = await run_load(dep.urls, clients, requests, timeout=FRAME_TIMEOUT, mix=ANSWERED)
     server_cpu, redis_used = cpu_seconds(dep.pids) - cpu, dep.redis_cpu() - redis_cpu
-    replies = max(tally.replies, 1)
-    figures = percentiles(tally.latencies or [0.0], (50, 99))
-    return {"clients": clients, "requests": requests, "replies": tally.replies, "wall_s": round(wall, 2),
-            "replies_per_s": round(tally.replies / wall, 1), "p50_ms": figures["p50"], "p99_ms": figures["p99"],
+    replies = max(load.replies, 1)
+    figures = percentiles(load.latencies or [0.0], (50, 99))
+    return {"clients": clients, "requests": requests, "replies": load.replies, "wall_s": round(load.wall, 2),
+            "replies_per_s": round(load.replies / load.wall, 1), "p50_ms": figures["p50"], "p99_ms": figures["p99"],
             "instances_cpu_us_per_reply": round(server_cpu / replies * 1e6, 1),
-            "redis_cpu_us_per_reply": round(redis_used / replies * 1e6, 1), "problems": tally.problems[:3]}
+            "redis_cpu_us_per_reply": round(redis_used / replies * 1e6, 1), "problems": load.problems[:3]}
 
 
 # -- the run ----------------------------------------------------------------------------

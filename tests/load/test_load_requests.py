@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from load_support import LOAD_SETTINGS, ServerProcess, run_load
+from load_support import LOAD_SETTINGS, ServerProcess
+from loadtests.requests import run_load
 
 
 def assert_no_ghosts(stats: dict) -> None:
